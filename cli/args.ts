@@ -1,0 +1,119 @@
+/**
+ * Shared command-line plumbing: parsing with node:util, help text, the exit codes that
+ * scripts can rely on, and output helpers for `--json`.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { AppError, toErrorInfo, type ErrorCode } from '../db/errors.js';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; valueName?: string };
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  /** Extra paragraphs printed after the options in `--help`. */
+  details?: string;
+  run(context: CommandContext): Promise<number | void>;
+}
+
+export interface CommandContext {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+  json: boolean;
+  out(text: string): void;
+  err(text: string): void;
+  /** True when stderr is a terminal, so progress can redraw one line. */
+  interactive: boolean;
+}
+
+/** Exit codes: documented in the README; scripts branch on them. */
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  USAGE: 2,
+  INVALID_INPUT: 2,
+  NOT_FOUND: 3,
+  AUTH: 4,
+  NETWORK: 5,
+  RATE_LIMIT: 5,
+  API: 6,
+  DATA: 7,
+  SCHEMA_NEWER: 7,
+  VERIFY_FAILED: 8,
+  LOCKED: 9,
+  CONFLICT: 9,
+  IO: 10,
+  CANCELLED: 130,
+  INTERNAL: 1,
+};
+
+export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  db: {
+    type: 'string',
+    valueName: 'PATH',
+    description: 'Database file (default: $POSTURE_WORKBENCH_DB, else posture-workbench.db in the per-user data directory)',
+  },
+  json: { type: 'boolean', description: 'Print one JSON document on stdout instead of text' },
+  help: { type: 'boolean', short: 'h', description: 'Show this help' },
+};
+
+export function formatHelp(spec: CommandSpec): string {
+  const lines = [`Usage: posture-workbench ${spec.usage}`, '', spec.summary, '', 'Options:'];
+  const entries = Object.entries({ ...spec.options, ...COMMON_OPTIONS });
+  const labels = entries.map(([name, option]) => {
+    const short = option.short ? `-${option.short}, ` : '    ';
+    const value = option.type === 'string' ? ` ${option.valueName ?? 'VALUE'}${option.multiple ? '…' : ''}` : '';
+    return `  ${short}--${name}${value}`;
+  });
+  const width = Math.max(...labels.map((label) => label.length)) + 2;
+  entries.forEach(([, option], index) => lines.push(labels[index]!.padEnd(width) + option.description));
+  if (spec.details) lines.push('', spec.details.trimEnd());
+  return lines.join('\n') + '\n';
+}
+
+export function parseCommand(spec: CommandSpec, argv: string[]) {
+  const options: ParseArgsConfig['options'] = {};
+  for (const [name, option] of Object.entries({ ...spec.options, ...COMMON_OPTIONS })) {
+    const { description: _description, valueName: _valueName, ...config } = option;
+    options[name] = config;
+  }
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new AppError('USAGE', `${(error as Error).message.replace(/\. To specify.*$/s, '')}. See \`posture-workbench ${spec.name} --help\`.`);
+  }
+}
+
+/** Parses a positive integer flag or positional; names the flag and value when it is not one. */
+export function parseInteger(value: unknown, what: string, options: { min?: number; max?: number } = {}): number {
+  const text = String(value ?? '').trim();
+  const min = options.min ?? 1;
+  if (!/^\d+$/.test(text) || Number(text) < min || (options.max !== undefined && Number(text) > options.max)) {
+    const range = options.max !== undefined ? `from ${min} to ${options.max}` : `of at least ${min}`;
+    throw new AppError('USAGE', `${what} must be a whole number ${range}, got "${text}".`);
+  }
+  return Number(text);
+}
+
+export function exitCodeFor(error: unknown): number {
+  return EXIT_CODES[toErrorInfo(error).code] ?? 1;
+}
+
+/** Renders rows as an aligned text table. */
+export function formatTable(headers: string[], rows: (string | number | null | undefined)[][]): string {
+  const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))));
+  const widths = headers.map((header, column) => Math.max(header.length, ...cells.map((row) => (row[column] ?? '').length)));
+  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n') + '\n';
+}
+
+/** Formats a byte count with binary units for progress lines. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

@@ -1,0 +1,5 @@
+/** Every CLI command, in the order `--help` lists them. */
+import type { CommandSpec } from '../args.js';
+import { deleteCommand, importCommand, labelCommand, showCommand, snapshotsCommand } from './snapshots.js';
+
+export const COMMANDS: CommandSpec[] = [importCommand, snapshotsCommand, showCommand, labelCommand, deleteCommand];
