@@ -46,7 +46,7 @@ export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof AppError) return error.toJSON();
   if (isErrorInfo(error)) return { code: error.code, message: error.message };
   if (error instanceof Error) {
-    const errno = (error as NodeJS.ErrnoException).code;
+    const errno = (error as Error & { code?: unknown }).code;
     if (errno === 'ENOENT') return { code: 'NOT_FOUND', message: error.message };
     if (errno === 'EACCES' || errno === 'EPERM' || errno === 'ENOSPC' || errno === 'EISDIR') {
       return { code: 'IO', message: error.message };

@@ -218,7 +218,7 @@ export const postureStates = sqliteTable(
     causeOfFailure: text('cause_of_failure', { mode: 'json' }).$type<unknown>(),
     dataSizeKb: real('data_size_kb'),
     // The record as received with its long texts replaced by references into `texts`;
-    // see electron/ingest/raw.ts for the exact format.
+    // see db/raw.ts for the exact format.
     raw: blob('raw', { mode: 'buffer' }).notNull(),
   },
   (table) => [index('posture_states_posture').on(table.postureId)],

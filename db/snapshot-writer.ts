@@ -25,7 +25,7 @@ import {
 import { collectGarbageAbove, computeContentSha256, readWatermarks } from './snapshots.js';
 import type { Store } from './store.js';
 import type { NormalisedPosture } from '../electron/ingest/normalise.js';
-import { encodeRaw, type TextReference } from '../electron/ingest/raw.js';
+import { encodeRaw, type TextReference } from './raw.js';
 
 export interface SnapshotStart {
   label: string;

@@ -8,7 +8,7 @@ import { AppError } from './errors.js';
 import type { Watermarks } from './schema.js';
 import type { Store } from './store.js';
 import { deleteSnapshotRows } from './store.js';
-import { decodeRaw } from '../electron/ingest/raw.js';
+import { decodeRaw } from './raw.js';
 
 export interface SnapshotInfo {
   id: number;
