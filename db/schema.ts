@@ -287,3 +287,68 @@ export const settings = sqliteTable('settings', {
   value: text('value').notNull(),
   updatedAt: text('updated_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 });
+
+// One row per revision of an audit report. A report keeps its UUID across revisions;
+// changing anything in a report that has been exported makes a new revision, and the
+// old row stays, so a signed revision is never rewritten.
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reportId: text('report_id').notNull(),
+    revision: integer('revision').notNull(),
+    title: text('title').notNull(),
+    client: text('client').notNull().default(''),
+    site: text('site').notNull().default(''),
+    auditor: text('auditor').notNull().default(''),
+    // No foreign keys on the snapshot ids: an unsigned draft must not block deleting a
+    // snapshot. A sign-off locks its snapshots through `signoff_snapshots` instead.
+    snapshotId: integer('snapshot_id').notNull(),
+    baselineId: integer('baseline_id'),
+    query: text('query'),
+    createdAt: text('created_at').notNull(),
+    // SHA-256 over the revision's definition and the content hashes of its snapshots
+    // (`computeReportSha256` in db/reports.ts); stable across re-renders of the PDF.
+    contentSha256: text('content_sha256').notNull(),
+    // SHA-256 of the last PDF exported for this revision, and when it was written.
+    pdfSha256: text('pdf_sha256'),
+    pdfExportedAt: text('pdf_exported_at'),
+  },
+  (table) => [uniqueIndex('reports_revision').on(table.reportId, table.revision)],
+);
+
+// An auditor's sign-off of one report revision. The report hash is copied so the
+// sign-off states what was signed even if the revision row were tampered with.
+export const signoffs = sqliteTable(
+  'signoffs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reportRowId: integer('report_row_id')
+      .notNull()
+      .references(() => reports.id),
+    reportId: text('report_id').notNull(),
+    revision: integer('revision').notNull(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    organisation: text('organisation').notNull(),
+    statement: text('statement').notNull(),
+    signedAt: text('signed_at').notNull(),
+    reportSha256: text('report_sha256').notNull(),
+  },
+  (table) => [index('signoffs_report').on(table.reportId, table.revision)],
+);
+
+// Snapshots a sign-off covers. Any row here locks its snapshot against deletion
+// (db/snapshots.ts `lockedSnapshotIds`).
+export const signoffSnapshots = sqliteTable(
+  'signoff_snapshots',
+  {
+    signoffId: integer('signoff_id')
+      .notNull()
+      .references(() => signoffs.id),
+    snapshotId: integer('snapshot_id')
+      .notNull()
+      .references(() => snapshots.id),
+  },
+  (table) => [primaryKey({ columns: [table.signoffId, table.snapshotId] })],
+);
