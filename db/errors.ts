@@ -1,6 +1,6 @@
 /**
  * Errors that cross a boundary (worker → caller, main → renderer, core → CLI) carry a
- * stable `code`; callers branch on the code and show the message as written.
+ * stable `code`. Callers branch on the code and show the message as written.
  */
 export const ERROR_CODES = [
   'USAGE', // a wrong flag, parameter or combination of them

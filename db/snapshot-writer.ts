@@ -22,7 +22,8 @@ import {
   texts,
   type Watermarks,
 } from './schema.js';
-import { collectGarbageAbove, computeContentSha256, readWatermarks } from './snapshots.js';
+import { collectGarbageAbove, readWatermarks } from './garbage.js';
+import { computeContentSha256 } from './snapshots.js';
 import type { Store } from './store.js';
 import type { NormalisedPosture } from '../electron/ingest/normalise.js';
 import { encodeRaw, type TextReference } from './raw.js';
@@ -56,6 +57,26 @@ export interface SnapshotSummary {
   statusCounts: Record<string, number>;
 }
 
+/**
+ * Records that are committed or dropped together, such as one slice of a pull: a slice cut
+ * off mid-stream must leave no member rows behind, even after some of its records were
+ * flushed in a batch.
+ */
+export interface RecordGroup {
+  readonly id: number;
+}
+
+interface GroupState {
+  /** Postures this group made members of the snapshot (first occurrences only). */
+  postureIds: number[];
+  duplicates: number;
+}
+
+interface PendingRecord {
+  record: IncomingRecord;
+  group: RecordGroup | undefined;
+}
+
 export interface DuplicateReport {
   policyId: number;
   hostId: number;
@@ -70,7 +91,7 @@ function sha256(data: string | Buffer): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
-/** A Map that forgets everything when it grows past its limit: cheap, and enough for texts. */
+/** A Map that is cleared when it reaches its limit: cheap, and enough for repeated texts. */
 class BoundedCache<V> {
   private readonly map = new Map<string, V>();
   constructor(private readonly limit: number) {}
@@ -89,6 +110,10 @@ class IdBitSet {
   has(id: number): boolean {
     const byte = id >>> 3;
     return byte < this.bits.length && (this.bits[byte]! & (1 << (id & 7))) !== 0;
+  }
+  delete(id: number): void {
+    const byte = id >>> 3;
+    if (byte < this.bits.length) this.bits[byte]! &= ~(1 << (id & 7));
   }
   add(id: number): void {
     const byte = id >>> 3;
@@ -277,7 +302,9 @@ export class SnapshotWriter {
   private readonly seen = new IdBitSet();
   private readonly policyTitles = new Map<number, string | null>();
   private readonly watermarks: Watermarks;
-  private pending: IncomingRecord[] = [];
+  private pending: PendingRecord[] = [];
+  private readonly groups = new Map<number, GroupState>();
+  private nextGroupId = 1;
   private added = 0;
   private duplicateCount = 0;
   private closed = false;
@@ -358,10 +385,47 @@ export class SnapshotWriter {
     return this.added + this.pending.length;
   }
 
-  add(record: IncomingRecord): void {
+  /** Buffers a record; with a group, the record can be dropped again until the group is closed. */
+  add(record: IncomingRecord, group?: RecordGroup): void {
     if (this.closed) throw new AppError('INTERNAL', `Snapshot ${this.snapshotId} is already closed.`);
-    this.pending.push(record);
+    if (group !== undefined && !this.groups.has(group.id)) {
+      throw new AppError('INTERNAL', `Record group ${group.id} of snapshot ${this.snapshotId} is not open.`);
+    }
+    this.pending.push({ record, group });
     if (this.pending.length >= BATCH_SIZE) this.flush();
+  }
+
+  /** Opens a group of records that `dropGroup` can remove as a whole. */
+  openGroup(): RecordGroup {
+    const group = { id: this.nextGroupId++ };
+    this.groups.set(group.id, { postureIds: [], duplicates: 0 });
+    return group;
+  }
+
+  /**
+   * Removes everything a group added: its buffered records, and the member rows its flushed
+   * records created. States and texts it wrote stay; they are content-addressed, so a retry
+   * reuses them, and `abort` or `collectOrphans` removes them if nothing does.
+   */
+  dropGroup(group: RecordGroup): void {
+    const state = this.groups.get(group.id);
+    if (!state) return;
+    this.groups.delete(group.id);
+    this.pending = this.pending.filter((entry) => entry.group !== group);
+    if (state.postureIds.length > 0) {
+      const remove = this.store.sqlite.prepare('DELETE FROM snapshot_members WHERE snapshot_id = ? AND posture_id = ?');
+      this.store.sqlite.transaction(() => {
+        for (const postureId of state.postureIds) remove.run(this.snapshotId, postureId);
+      })();
+    }
+    for (const postureId of state.postureIds) this.seen.delete(postureId);
+    this.added -= state.postureIds.length + state.duplicates;
+    this.duplicateCount -= state.duplicates;
+  }
+
+  /** Forgets a group's bookkeeping once its records are committed for good. */
+  closeGroup(group: RecordGroup): void {
+    this.groups.delete(group.id);
   }
 
   /** Commits the buffered records in one transaction. */
@@ -370,7 +434,7 @@ export class SnapshotWriter {
     const batch = this.pending;
     this.pending = [];
     this.store.sqlite.transaction(() => {
-      for (const record of batch) this.write(record);
+      for (const entry of batch) this.write(entry.record, entry.group);
     })();
     this.added += batch.length;
   }
@@ -383,7 +447,7 @@ export class SnapshotWriter {
     const batch = this.pending;
     this.pending = [];
     this.store.sqlite.transaction(() => {
-      for (const record of batch) this.write(record);
+      for (const entry of batch) this.write(entry.record, entry.group);
       work();
     })();
     this.added += batch.length;
@@ -462,7 +526,7 @@ export class SnapshotWriter {
     return id;
   }
 
-  private write(record: IncomingRecord): void {
+  private write(record: IncomingRecord, group: RecordGroup | undefined): void {
     const { posture } = record;
     const s = this.statements;
 
@@ -489,11 +553,14 @@ export class SnapshotWriter {
     if (stateId === undefined) stateId = this.insertState(record, postureId, digest);
 
     // 3. Membership; a posture seen twice in one input keeps its later record.
+    const groupState = group === undefined ? undefined : this.groups.get(group.id);
     if (this.seen.has(postureId)) {
       this.duplicateCount++;
+      if (groupState) groupState.duplicates++;
       if (this.duplicates.length < 1000) this.duplicates.push(identity);
     } else {
       this.seen.add(postureId);
+      groupState?.postureIds.push(postureId);
     }
     s.upsertMember.run({ snapshotId: this.snapshotId, postureId, stateId });
   }
@@ -620,6 +687,7 @@ export class SnapshotWriter {
   /** Removes the unfinished snapshot and every row it alone added. */
   abort(): void {
     this.pending = [];
+    this.groups.clear();
     this.closed = true;
     const sqlite = this.store.sqlite;
     sqlite.transaction(() => collectGarbageAbove(sqlite, this.snapshotId, this.watermarks))();

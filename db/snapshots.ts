@@ -5,9 +5,8 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { AppError } from './errors.js';
-import type { Watermarks } from './schema.js';
+import { collectOrphans, deleteSnapshotRows } from './garbage.js';
 import type { Store } from './store.js';
-import { deleteSnapshotRows } from './store.js';
 import { decodeRaw } from './raw.js';
 
 export interface SnapshotInfo {
@@ -132,7 +131,7 @@ export function getSnapshot(store: Store, id: number): SnapshotInfo {
   return toInfo(store.sqlite, snapshotRow(store, id), lockedSnapshotIds(store.sqlite));
 }
 
-/** Returns a complete snapshot or throws a NOT_FOUND error that says how to find one. */
+/** Returns a complete snapshot, or throws a NOT_FOUND error that explains how to list them. */
 export function requireCompleteSnapshot(store: Store, id: number): SnapshotInfo {
   const info = getSnapshot(store, id);
   if (info.state !== 'complete') {
@@ -144,7 +143,7 @@ export function requireCompleteSnapshot(store: Store, id: number): SnapshotInfo 
   return info;
 }
 
-/** The newest complete snapshot, or null when the store has none. */
+/** Returns the newest complete snapshot, or null when the store has none. */
 export function latestSnapshotId(store: Store): number | null {
   const row = store.sqlite
     .prepare("SELECT id FROM snapshots WHERE state = 'complete' ORDER BY created_at DESC, id DESC LIMIT 1")
@@ -218,77 +217,6 @@ export function deleteSnapshot(store: Store, id: number): void {
   })();
 }
 
-/** Current highest ids of the shared tables. */
-export function readWatermarks(sqlite: Database.Database): Watermarks {
-  const max = (table: string) =>
-    (sqlite.prepare(`SELECT coalesce(max(id), 0) AS id FROM ${table}`).get() as { id: number }).id;
-  return {
-    texts: max('texts'),
-    controlRevisions: max('control_revisions'),
-    hostRevisions: max('host_revisions'),
-    postures: max('postures'),
-    postureStates: max('posture_states'),
-  };
-}
-
-/**
- * Deletes a snapshot and the rows added after `marks` that nothing references any more.
- * Rows at or below the marks existed before the snapshot began and are never touched.
- */
-export function collectGarbageAbove(sqlite: Database.Database, snapshotId: number, marks: Watermarks): void {
-  // 1. The snapshot and its members.
-  deleteSnapshotRows(sqlite, snapshotId);
-
-  // 2. States added since, that no member uses.
-  sqlite
-    .prepare('DELETE FROM posture_states WHERE id > ? AND id NOT IN (SELECT state_id FROM snapshot_members)')
-    .run(marks.postureStates);
-
-  // 3. Postures, revisions and texts added since, that no remaining state uses. Older
-  // states cannot refer to rows created after them, so only newer states are checked.
-  sqlite
-    .prepare('DELETE FROM postures WHERE id > ? AND NOT EXISTS (SELECT 1 FROM posture_states s WHERE s.posture_id = postures.id)')
-    .run(marks.postures);
-  sqlite
-    .prepare(
-      'DELETE FROM control_revisions WHERE id > ? AND id NOT IN (SELECT control_revision_id FROM posture_states WHERE id > ?)',
-    )
-    .run(marks.controlRevisions, marks.postureStates);
-  sqlite
-    .prepare('DELETE FROM host_revisions WHERE id > ? AND id NOT IN (SELECT host_revision_id FROM posture_states WHERE id > ?)')
-    .run(marks.hostRevisions, marks.postureStates);
-  sqlite
-    .prepare(
-      `DELETE FROM texts WHERE id > ?
-         AND id NOT IN (SELECT statement_text_id FROM control_revisions WHERE id > ? AND statement_text_id IS NOT NULL)
-         AND id NOT IN (SELECT rationale_text_id FROM control_revisions WHERE id > ? AND rationale_text_id IS NOT NULL)
-         AND id NOT IN (SELECT remediation_text_id FROM control_revisions WHERE id > ? AND remediation_text_id IS NOT NULL)
-         AND id NOT IN (SELECT expected_text_id FROM posture_states WHERE id > ? AND expected_text_id IS NOT NULL)
-         AND id NOT IN (SELECT extended_text_id FROM posture_states WHERE id > ? AND extended_text_id IS NOT NULL)
-         AND id NOT IN (SELECT description_text_id FROM posture_states WHERE id > ? AND description_text_id IS NOT NULL)`,
-    )
-    .run(
-      marks.texts,
-      marks.controlRevisions,
-      marks.controlRevisions,
-      marks.controlRevisions,
-      marks.postureStates,
-      marks.postureStates,
-      marks.postureStates,
-    );
-}
-
-/** Deletes every state, posture, revision and text that no snapshot uses any more. */
-export function collectOrphans(sqlite: Database.Database): void {
-  collectGarbageAbove(sqlite, -1, {
-    texts: 0,
-    controlRevisions: 0,
-    hostRevisions: 0,
-    postures: 0,
-    postureStates: 0,
-  });
-}
-
 /**
  * SHA-256 over the snapshot's content: for each member in posture order, its identity and
  * the SHA-256 of the record bytes. Equal hashes mean the same records, byte for byte.
@@ -313,7 +241,7 @@ export function computeContentSha256(sqlite: Database.Database, snapshotId: numb
   return hash.digest('hex');
 }
 
-/** The record of one state exactly as it was received. */
+/** Returns the record of one state exactly as it was received. */
 export function readRawRecord(store: Store, stateId: number): Buffer {
   const row = store.sqlite.prepare('SELECT raw FROM posture_states WHERE id = ?').get(stateId) as { raw: Buffer } | undefined;
   if (!row) throw new AppError('NOT_FOUND', `Posture state ${stateId} does not exist.`);

@@ -10,7 +10,9 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import envPaths from 'env-paths';
 import { AppError } from './errors.js';
+import { collectGarbageAbove, deleteSnapshotRows } from './garbage.js';
 import * as schema from './schema.js';
+import type { Watermarks } from './schema.js';
 
 export const DB_ENV_VARIABLE = 'POSTURE_WORKBENCH_DB';
 export const DB_FILE_NAME = 'posture-workbench.db';
@@ -103,30 +105,18 @@ function applyPragmas(sqlite: Database.Database, readonly: boolean): void {
  */
 function cleanUpAbandonedImports(sqlite: Database.Database): number {
   const rows = sqlite
-    .prepare("SELECT id, owner_pid AS ownerPid FROM snapshots WHERE state = 'building' AND source_kind = 'file'")
-    .all() as { id: number; ownerPid: number | null }[];
+    .prepare("SELECT id, owner_pid AS ownerPid, watermarks FROM snapshots WHERE state = 'building' AND source_kind = 'file'")
+    .all() as { id: number; ownerPid: number | null; watermarks: string | null }[];
   const abandoned = rows.filter((row) => row.ownerPid === null || !isProcessAlive(row.ownerPid));
   if (abandoned.length === 0) return 0;
-  const remove = sqlite.transaction((ids: number[]) => {
-    for (const id of ids) deleteSnapshotRows(sqlite, id);
+  const remove = sqlite.transaction(() => {
+    for (const row of abandoned) {
+      if (row.watermarks) collectGarbageAbove(sqlite, row.id, JSON.parse(row.watermarks) as Watermarks);
+      else deleteSnapshotRows(sqlite, row.id);
+    }
   });
-  remove(abandoned.map((row) => row.id));
+  remove();
   return abandoned.length;
-}
-
-/** Deletes a snapshot's rows; the states and texts it used stay for other snapshots. */
-export function deleteSnapshotRows(sqlite: Database.Database, snapshotId: number): void {
-  // 1. Members first: the largest table, and it references the snapshot.
-  sqlite.prepare('DELETE FROM snapshot_members WHERE snapshot_id = ?').run(snapshotId);
-
-  // 2. Scope, pull plan and raw responses.
-  sqlite.prepare('DELETE FROM snapshot_policies WHERE snapshot_id = ?').run(snapshotId);
-  sqlite.prepare('DELETE FROM snapshot_hosts WHERE snapshot_id = ?').run(snapshotId);
-  sqlite.prepare('DELETE FROM pull_slices WHERE snapshot_id = ?').run(snapshotId);
-  sqlite.prepare('DELETE FROM raw_responses WHERE snapshot_id = ?').run(snapshotId);
-
-  // 3. The snapshot row itself.
-  sqlite.prepare('DELETE FROM snapshots WHERE id = ?').run(snapshotId);
 }
 
 function isProcessAlive(pid: number): boolean {

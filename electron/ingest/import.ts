@@ -12,6 +12,7 @@ import { AppError } from '../../db/errors.js';
 import { SnapshotWriter, type DuplicateReport, type SnapshotStart } from '../../db/snapshot-writer.js';
 import type { Store } from '../../db/store.js';
 import { sniffAndDecode } from './decode.js';
+import { locateJsonError } from './json-error.js';
 import { normaliseRecord, RecordError } from './normalise.js';
 import { RecordScanner, type ScannerLimits } from './scanner.js';
 
@@ -57,10 +58,6 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AppError('CANCELLED', 'Cancelled by the user; nothing was saved from this run.');
 }
 
-function parseErrorPosition(error: unknown): number | null {
-  const match = /position (\d+)/.exec((error as Error).message);
-  return match ? Number(match[1]) : null;
-}
 
 /**
  * Feeds every record of one byte stream into `writer`. A malformed record throws a DATA
@@ -100,10 +97,10 @@ export async function feedRecords(
         let parsed: unknown;
         try {
           parsed = JSON.parse(text);
-        } catch (error) {
-          const position = parseErrorPosition(error);
-          const where = position === null ? '' : ` at byte ${element.offset + position}`;
-          throw new RecordError(`invalid JSON${where}: ${(error as Error).message}`);
+        } catch {
+          const location = locateJsonError(text);
+          const byte = element.offset + Buffer.byteLength(text.slice(0, location.index));
+          throw new RecordError(`invalid JSON at byte ${byte}: unexpected ${location.found}`);
         }
         const posture = normaliseRecord(parsed);
         policies.add(posture.policyId);
@@ -134,7 +131,7 @@ export interface ImportOptions {
   note?: string;
   baseSnapshotId?: number | null;
   lenient?: boolean;
-  /** Where rejected records go in lenient mode; default: next to the database. */
+  /** Path of the rejects file in lenient mode (default: rejects/ next to the database). */
   rejectsPath?: string;
   signal?: AbortSignal;
   scannerLimits?: Partial<ScannerLimits>;

@@ -4,8 +4,8 @@
  *
  * Accepted shapes: a JSON array of records, one record object, or records separated by
  * whitespace (newline-delimited JSON). The scanner tracks strings and escapes, so `},{`
- * inside evidence text does not split a record; it checks the structure between records
- * (commas, brackets) and reports the byte offset of anything else.
+ * inside evidence text does not split a record. It also checks the structure between
+ * records (commas, brackets) and reports the byte offset of anything else.
  */
 import { AppError } from '../../db/errors.js';
 
@@ -42,7 +42,7 @@ function isWhitespace(byte: number): boolean {
 }
 
 type Mode = 'start' | 'array' | 'stream' | 'done';
-// Where the scanner is between elements of a top-level array.
+// Position of the scanner between elements of a top-level array.
 type ArrayState = 'expect-element-or-end' | 'expect-element' | 'expect-comma-or-end';
 
 function describeByte(byte: number): string {
