@@ -198,7 +198,8 @@ describe('simulator postureInfo', () => {
   }
 
   it('answers a bad evidenceRequired or compressionRequired with 404', async () => {
-    for (const query of [{ evidenceRequired: 'true' }, { compressionRequired: '2' }]) {
+    const queries: Array<Record<string, string>> = [{ evidenceRequired: 'true' }, { compressionRequired: '2' }];
+    for (const query of queries) {
       const response = await postureInfo('2.0', query, []);
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ message: 'Invalid input Parameter.' });

@@ -1,6 +1,6 @@
 // Fixed catalog of technologies and control texts that the seeded data set draws from.
-// The texts are written for this simulator; they read like real policy controls so that
-// search, reports and the UI have realistic content to work with.
+// The texts are written for this simulator. They read like real policy controls, so search,
+// reports and the UI have realistic content to work with.
 
 export type Family = 'linux' | 'windows' | 'mssql' | 'oracle';
 
@@ -27,7 +27,7 @@ export const DB_TECHNOLOGIES: Record<'mssql' | 'oracle', Technology> = {
   oracle: { id: 312, name: 'Oracle 19c Multitenant', family: 'oracle', osCpe: null, os: 'Oracle Database 19c' },
 };
 
-/** Standard criticality labels by value; customers may rename them per subscription. */
+/** Standard criticality labels by value. Customers may rename them per subscription. */
 export const CRITICALITY_LABELS = ['UNDEFINED', 'MINIMAL', 'MEDIUM', 'SERIOUS', 'CRITICAL', 'URGENT'] as const;
 
 export interface ControlTemplate {

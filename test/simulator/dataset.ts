@@ -13,9 +13,9 @@ export interface DataOptions {
   hosts?: number;
   /** Number of policies. */
   policies?: number;
-  /** Controls in each policy; a host receives only those of its own technology. */
+  /** Controls in each policy. A host receives only those of its own technology. */
   controlsPerPolicy?: number;
-  /** Day of the simulated timeline; day 0 is 2025-06-02 UTC. */
+  /** Day of the simulated timeline, where day 0 is 2025-06-02 UTC. */
   day?: number;
   /** Share of postures whose status changes from one day to the next (0 to 1). */
   statusChangeRate?: number;
@@ -113,7 +113,7 @@ export interface PolicyControl {
   /** Position in the policy, used in posture keys and IDs. */
   index: number;
   template: ControlTemplate;
-  /** Control ID; templates reused past the catalog size get IDs from 100000 up. */
+  /** Control ID. Templates reused past the catalog size get IDs from 100000 up. */
   cid: number;
   statement: string;
   inactive: boolean;
@@ -165,7 +165,7 @@ export class DataSet {
 
   private buildPolicy(p: number): Policy {
     const seed = this.options.seed;
-    // Seeded Fisher-Yates over the catalog; controls past the catalog size reuse templates
+    // Seeded Fisher-Yates shuffle of the catalog. Controls past the catalog size reuse templates
     // under new IDs, as customer-defined copies of vendor controls do.
     const order = CONTROLS.map((_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
@@ -218,7 +218,7 @@ export class DataSet {
     return index < this.options.hosts ? index : -1;
   }
 
-  /** Tells whether a policy covers a host; the first policy covers every host. */
+  /** Tells whether a policy covers a host. The first policy covers every host. */
   isMember(policy: Policy, hostIndex: number): boolean {
     return policy.index === 0 || unit(this.options.seed, Salt.policyMember, policy.index, hostIndex) < 0.85;
   }
@@ -266,7 +266,9 @@ function buildHost(seed: number, index: number, id: number): Host {
     trackingMethod = cloud.provider === 'AWS' ? 'EC2' : 'AGENT';
   } else {
     const roll = unit(seed, Salt.hostTracking, index);
-    trackingMethod = roll < 0.5 ? 'IP' : roll < 0.7 ? 'DNS' : 'AGENT';
+    if (roll < 0.5) trackingMethod = 'IP';
+    else if (roll < 0.7) trackingMethod = 'DNS';
+    else trackingMethod = 'AGENT';
   }
   if (trackingMethod === 'AGENT') {
     const h = [0, 1, 2, 3].map((i) => hash32(seed, Salt.host, index, i).toString(16).padStart(8, '0')).join('');
@@ -328,7 +330,7 @@ export type RawStatus = 'Passed' | 'Failed' | 'Error';
 
 /** The day-dependent state of one posture (policy, host, control). */
 export interface PostureState {
-  /** Status before exceptions; `Passed*` applies on top of a Failed status. */
+  /** Status before exceptions, because `Passed*` applies on top of a Failed status. */
   rawStatus: RawStatus;
   /** Failed with an approved exception on this day. */
   exception: boolean;
@@ -340,7 +342,7 @@ export interface PostureState {
   otherStatus: RawStatus;
   /** Length of a status period in days. */
   statusPeriod: number;
-  /** Evidence revision number; changes once per evidence period. */
+  /** Evidence revision number, which changes once per evidence period. */
   evidenceRevision: number;
   /** First day on which the current evidence was collected. */
   evidenceSince: number;

@@ -18,7 +18,7 @@ export interface RateLimitSettings {
   /** Requests allowed per window and API. */
   limit: number;
   windowSec: number;
-  /** `429` is the documented answer; `409` sends the older body with code 1965; `off` disables the limit. */
+  /** `429` is the documented status. `409` sends the older body with code 1965, and `off` disables the limit. */
   mode: '429' | '409' | 'off';
 }
 
@@ -26,9 +26,9 @@ export interface Faults {
   /** Lifetime of tokens issued from now on, in seconds. */
   tokenTtlSec: number;
   rateLimit: RateLimitSettings;
-  /** Answer an empty posture result with 204 and no body instead of `[]`. */
+  /** Send 204 with no body instead of `[]` for an empty posture result. */
   emptyAs204: boolean;
-  /** JSON 5xx answer instead of the normal response. */
+  /** JSON 5xx response instead of the normal one. */
   serverError: (FaultTarget & { status?: number }) | null;
   /** Gateway-style HTML error page instead of the normal response. */
   htmlError: (FaultTarget & { status?: number }) | null;
@@ -75,7 +75,7 @@ export class FaultSchedule {
     return this.faults;
   }
 
-  /** Merges settings; a fault set to null is switched off, and a fault given anew restarts its `next` count. */
+  /** Merges settings. A fault set to null is switched off, and a fault given anew restarts its `next` count. */
   update(settings: FaultSettings): void {
     const { rateLimit, ...rest } = settings;
     this.faults = { ...this.faults, ...rest, rateLimit: { ...this.faults.rateLimit, ...rateLimit } } as Faults;

@@ -23,7 +23,7 @@ export function signToken(claims: TokenClaims, secret: Buffer): string {
 
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: 'invalid' | 'expired' };
 
-/** Verifies signature and expiry; `nowMs` comes from the simulator clock. */
+/** Verifies signature and expiry against `nowMs`, the simulator clock. */
 export function verifyToken(token: string, secret: Buffer, nowMs: number): TokenCheck {
   const parts = token.split('.');
   if (parts.length !== 3) return { ok: false, reason: 'invalid' };

@@ -141,9 +141,6 @@ async function main(): Promise<void> {
   }
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const simulator = await startSimulator({ ...parsed.options, ...(parsed.verbose ? { log } : {}) });
-  process.stdout.write(`listening on ${simulator.url}\n`);
-  const { hosts, policies, seed, day } = simulator.data.options;
-  log(`simulator started: seed ${seed}, ${hosts} hosts, ${policies} policies, day ${day}`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -158,8 +155,13 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Handlers go in before the address is printed: a script may send a signal as soon as it reads it.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  process.stdout.write(`listening on ${simulator.url}\n`);
+  const { hosts, policies, seed, day } = simulator.data.options;
+  log(`simulator started: seed ${seed}, ${hosts} hosts, ${policies} policies, day ${day}`);
 }
 
 await main();

@@ -19,7 +19,7 @@ export interface PostureQuery {
   cloudMetaData: boolean;
   status?: ReadonlySet<RawStatus>;
   previousStatus?: RawStatus;
-  /** Criticality values (0 to 5) to keep; labels are mapped to their standard values. */
+  /** Criticality values (0 to 5) to keep. Labels are mapped to their standard values. */
   criticality?: ReadonlySet<number>;
 }
 
@@ -33,7 +33,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: QueryE
 
 const STATUSES: readonly RawStatus[] = ['Passed', 'Failed', 'Error'];
 
-/** Parameters each version accepts; anything else documented for another version is rejected. */
+/** Parameters each version accepts. A parameter documented only for another version is rejected. */
 const VERSION_PARAMETERS: Record<ApiVersion, readonly string[]> = {
   1: ['evidenceRequired', 'compressionRequired', 'lastEvaluationDate', 'lastScanDate', 'lastScanDateFrom', 'lastScanDateTo', 'statusChangedSince'],
   2: ['evidenceRequired', 'compressionRequired', 'lastEvaluationDate', 'lastScanDate', 'lastScanDateFrom', 'lastScanDateTo', 'statusChangedSince', 'excludeInactiveControl'],
@@ -48,7 +48,7 @@ export function badRequest(message: string, parameter?: string): QueryError {
   return { status: 400, body: { status: 400, error: 'Bad Request', message, ...(parameter ? { parameter } : {}) } };
 }
 
-/** The vendor answers an out-of-range flag with 404 and this body. */
+/** The vendor rejects an out-of-range 0/1 flag with 404 and this body. */
 const INVALID_FLAG: QueryError = { status: 404, body: { message: 'Invalid input Parameter.' } };
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -72,7 +72,7 @@ export function parseApiDate(text: string, endOfDay = false): number | null {
   return dateOnly && endOfDay ? ms + 86_399_000 : ms;
 }
 
-/** Reads a date parameter; returns undefined when absent and an error when malformed. */
+/** Reads a date parameter, which is undefined when absent and an error when malformed. */
 export function readDate(params: URLSearchParams, name: string, endOfDay = false): ParseResult<number | undefined> {
   const text = params.get(name);
   if (text === null) return { ok: true, value: undefined };

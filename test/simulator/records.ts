@@ -1,7 +1,7 @@
 // Selection and rendering of posture records for a postureInfo request.
 
-import { DataSet, displayStatus, isoSeconds, postureId, postureState } from './dataset.js';
-import type { Host, Policy, PolicyControl, PostureState, RawStatus } from './dataset.js';
+import { displayStatus, isoSeconds, postureId, postureState } from './dataset.js';
+import type { DataSet, Host, Policy, PolicyControl, PostureState, RawStatus } from './dataset.js';
 import { Salt, hash32, unit } from './hash.js';
 import { badRequest } from './query.js';
 import type { ParseResult, PostureQuery } from './query.js';
@@ -104,7 +104,7 @@ export function* selectPostures(data: DataSet, query: PostureQuery, items: Reque
 
         const state = postureState(options, policy.index, host.index, control.index, day);
         if (query.statusChangedSince !== undefined && data.scanMs(host, state.statusSince) + evaluationOffsetMs(control) < query.statusChangedSince) continue;
-        // NOTE: a `Passed*` exception matches status=Passed here; the vendor does not document
+        // NOTE: a `Passed*` exception matches status=Passed here, but the vendor does not document
         // how the status filter treats exceptions.
         if (query.status && !query.status.has(state.exception ? 'Passed' : state.rawStatus)) continue;
         if (query.previousStatus !== undefined && state.previousStatus !== query.previousStatus) continue;
@@ -126,7 +126,9 @@ const ERROR_VALUES = ['Unable to retrieve the setting: access denied', 'Error: c
 function evidenceValue(data: DataSet, selected: SelectedPosture): string {
   const { policy, host, control, state } = selected;
   const template = control.template;
-  const values = state.rawStatus === 'Passed' ? template.passValues : state.rawStatus === 'Failed' ? template.failValues : ERROR_VALUES;
+  let values = ERROR_VALUES;
+  if (state.rawStatus === 'Passed') values = template.passValues;
+  else if (state.rawStatus === 'Failed') values = template.failValues;
   const index = hash32(data.options.seed, Salt.evidenceValue, policy.index, host.index, control.index, state.evidenceRevision) % values.length;
   return values[index]!;
 }
@@ -250,7 +252,7 @@ export function renderRecord(data: DataSet, query: PostureQuery, selected: Selec
   record.causeOfFailure = causeOfFailure;
   if (version >= 2) {
     record.userDefinedAttributesList = null;
-    // NOTE: the vendor does not define these sizes; this estimate only keeps them plausible
+    // NOTE: the vendor does not define these sizes. This estimate only keeps them plausible
     // and deterministic without serializing each record twice.
     const extendedLength = typeof evidence?.extendedEvidence === 'string' ? evidence.extendedEvidence.length : 0;
     const sizeKb = (900 + template.rationale.length + template.remediation.length + control.statement.length + extendedLength) / 1024;

@@ -19,18 +19,18 @@ import type { RequestItem } from './records.js';
 import { jsonArrayChunks, waitForDrain } from './stream.js';
 
 export interface SimulatorOptions extends DataOptions {
-  /** TCP port on 127.0.0.1; 0 or absent picks a free port. */
+  /** TCP port on 127.0.0.1. 0 or absent picks a free port. */
   port?: number;
-  /** Credentials accepted by /auth; `demo` / `demo` by default. */
+  /** Credentials accepted by /auth, `demo` / `demo` by default. */
   username?: string;
   password?: string;
-  /** Initial faults and limits; change them later with `setFaults`. */
+  /** Initial faults and limits, which `setFaults` changes later. */
   faults?: FaultSettings;
-  /** Clock in epoch milliseconds for token expiry and rate limits; Date.now by default. */
+  /** Clock in epoch milliseconds for token expiry and rate limits, Date.now by default. */
   now?: () => number;
   /** Number of entries kept in `requestLog`, oldest dropped first. */
   requestLogLimit?: number;
-  /** Receives one line per request and per caught error; silent by default. */
+  /** Receives one line per request and per caught error. Nothing is logged by default. */
   log?: (line: string) => void;
 }
 
@@ -190,7 +190,7 @@ class SimulatorServer implements Simulator {
   /** Applies the steps every rate-limited API shares: error faults, method, token, rate limit. */
   private async api(api: ApiName, method: string, req: IncomingMessage, res: ServerResponse, entry: RequestLogEntry, handler: () => Promise<void> | void): Promise<void> {
     const n = ++this.counters[api];
-    // Gateway faults come first because a proxy in front of the API answers before it.
+    // Gateway faults come first because a proxy in front of the API responds before the API checks anything.
     if (this.schedule.hits('htmlError', api, n)) return this.sendHtmlError(res, entry);
     if (this.schedule.hits('serverError', api, n)) {
       const status = this.faults.serverError?.status ?? 503;
@@ -433,7 +433,7 @@ class SimulatorServer implements Simulator {
     });
     switch (action) {
       case 'stall':
-        // Keep the socket open with nothing more to send; close() or the client ends it.
+        // Keep the socket open with nothing more to send until close() or the client ends it.
         return;
       case 'reset':
         res.socket?.resetAndDestroy();
@@ -447,7 +447,8 @@ class SimulatorServer implements Simulator {
 
   private sendHtmlError(res: ServerResponse, entry: RequestLogEntry): void {
     const status = this.faults.htmlError?.status ?? 502;
-    const reason = status === 504 ? 'Gateway Time-out' : status === 414 ? 'Request-URI Too Large' : 'Bad Gateway';
+    const reasons: Record<number, string> = { 414: 'Request-URI Too Large', 504: 'Gateway Time-out' };
+    const reason = reasons[status] ?? 'Bad Gateway';
     this.markFault(entry, 'htmlError');
     const html = `<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n<center><h1>${status} ${reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
     this.sendText(res, status, html, 'text/html', entry);
@@ -491,7 +492,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Reads a request body; returns null when it exceeds `limit` bytes. */
+/** Reads a request body, or returns null when it exceeds `limit` bytes. */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let length = 0;

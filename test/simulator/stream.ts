@@ -7,7 +7,7 @@ export const CHUNK_BYTES = 64 * 1024;
 
 /**
  * Joins record texts into a JSON array and yields it as buffers of about `chunkBytes`, so the
- * caller never holds more than one chunk (plus one record, which may be megabytes) in memory.
+ * caller keeps at most one chunk and one record (which may be megabytes) in memory.
  */
 export function* jsonArrayChunks(texts: Iterable<string>, chunkBytes = CHUNK_BYTES): Generator<Buffer> {
   let parts: string[] = ['['];

@@ -16,11 +16,11 @@ import { jsonArrayChunks } from './stream.js';
 
 export interface ExpectedQuery {
   version: ApiVersion;
-  /** Request body as a client sends it; absent means every policy with all of its hosts. */
+  /** Request body as a client sends it. When absent, every policy with all of its hosts. */
   body?: HostIdsElement[];
   /** Query parameters of the postureInfo URL. */
   params?: Record<string, string> | URLSearchParams;
-  /** Day of the timeline; the data options' day when absent. */
+  /** Day of the timeline, or the data options' day when absent. */
   day?: number;
 }
 

@@ -62,8 +62,10 @@ describe('simulator parameter rules', () => {
 
   it('defaults to compression on and evidence off', () => {
     const result = parse(1, '');
-    expect(result.ok && result.value.compression).toBe(true);
-    expect(result.ok && result.value.evidence).toBe(false);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.compression).toBe(true);
+    expect(result.value.evidence).toBe(false);
   });
 
   it('accepts every documented version 3.0 parameter', () => {
