@@ -352,3 +352,32 @@ export const signoffSnapshots = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.signoffId, table.snapshotId] })],
 );
+
+// Status counts of one complete snapshot per policy and host: the points of the pass-rate
+// trend. db/history.ts fills them on first use and keeps them, because a complete
+// snapshot never changes; deleting the snapshot deletes them.
+export const snapshotStatusCounts = sqliteTable(
+  'snapshot_status_counts',
+  {
+    snapshotId: integer('snapshot_id')
+      .notNull()
+      .references(() => snapshots.id, { onDelete: 'cascade' }),
+    policyId: integer('policy_id').notNull(),
+    hostId: integer('host_id').notNull(),
+    passed: integer('passed').notNull(),
+    failed: integer('failed').notNull(),
+    error: integer('error').notNull(),
+    exception: integer('exception').notNull(),
+    other: integer('other').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.snapshotId, table.policyId, table.hostId] })],
+);
+
+// Snapshots whose `snapshot_status_counts` rows are complete. A separate marker, because
+// a snapshot without postures has no count rows at all.
+export const snapshotStatusCountsReady = sqliteTable('snapshot_status_counts_ready', {
+  snapshotId: integer('snapshot_id')
+    .primaryKey()
+    .references(() => snapshots.id, { onDelete: 'cascade' }),
+  computedAt: text('computed_at').notNull(),
+});
