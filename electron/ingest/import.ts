@@ -9,7 +9,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AppError } from '../../db/errors.js';
-import { SnapshotWriter, type DuplicateReport, type SnapshotStart } from '../../db/snapshot-writer.js';
+import { SnapshotWriter, type DuplicateReport, type RecordGroup, type SnapshotStart } from '../../db/snapshot-writer.js';
 import type { Store } from '../../db/store.js';
 import { sniffAndDecode } from './decode.js';
 import { locateJsonError } from './json-error.js';
@@ -41,6 +41,8 @@ export interface FeedOptions {
   onProgress?(progress: FeedProgress): void;
   /** Called with each raw input chunk (for hashes of the bytes as received). */
   onInput?(chunk: Buffer): void;
+  /** Group the records join, so a pull can drop a slice that fails mid-stream. */
+  group?: RecordGroup;
 }
 
 export interface FeedResult {
@@ -104,7 +106,7 @@ export async function feedRecords(
         }
         const posture = normaliseRecord(parsed);
         policies.add(posture.policyId);
-        writer.add({ posture, bytes: element.bytes, text });
+        writer.add({ posture, bytes: element.bytes, text }, options.group);
         records++;
       } catch (error) {
         if (!(error instanceof RecordError)) throw error;
