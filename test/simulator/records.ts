@@ -92,6 +92,8 @@ export function* selectPostures(data: DataSet, query: PostureQuery, items: Reque
     for (let position = 0; position < hostIndexes.length; position++) {
       const host = data.host(hostIndexes[position]!);
       const scanMs = data.scanMs(host, day);
+      // NOTE: lastScanDate keeps hosts scanned at or after the given time. The vendor's wording
+      // ("on the date on which an asset was last scanned") may also mean that exact day only.
       if (query.lastScanDate !== undefined && scanMs < query.lastScanDate) continue;
       if (query.lastScanDateFrom !== undefined && (scanMs < query.lastScanDateFrom || scanMs > query.lastScanDateTo!)) continue;
 
