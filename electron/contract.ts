@@ -1,0 +1,270 @@
+/**
+ * The one contract between the renderer and the main process: the input schema of every
+ * method, the shape of every result, and the events main pushes to the page.
+ *
+ * Main validates every input against these schemas before a handler runs; the renderer
+ * imports this file for its types only. Every method resolves to a `Result`, never rejects.
+ */
+import { z } from 'zod';
+import type { ErrorCode, ErrorInfo, Result } from '../db/errors.js';
+
+export type { ErrorCode, ErrorInfo, Result };
+
+/** Prefix of every IPC channel; `invoke` channels are `workbench:<method>`. */
+export const CHANNEL_PREFIX = 'workbench:';
+export const EVENT_CHANNEL = 'workbench-event';
+
+const id = z.number().int().positive();
+const text = (max: number) => z.string().max(max);
+
+// ---------------------------------------------------------------------------
+// Input schemas, one per method. Methods without input take `undefined`.
+// ---------------------------------------------------------------------------
+
+const noInput = z.undefined();
+
+export const connectionDraftSchema = z
+  .object({
+    /** Absent for a new connection. */
+    id: z.string().min(1).max(64).optional(),
+    name: z.string().trim().min(1, 'Give the connection a name.').max(100),
+    /** A platform key from `listPlatforms`, or 'custom' with `gatewayUrl`. */
+    platform: z.string().min(1).max(40),
+    gatewayUrl: z.string().max(500).optional(),
+    username: z.string().trim().min(1, 'Enter the API user name.').max(200),
+    /** Absent keeps the saved password (when editing); empty string clears it. */
+    password: z.string().max(500).optional(),
+    savePassword: z.boolean(),
+    proxyUrl: z.string().max(500).optional(),
+    caFile: z.string().max(1000).optional(),
+  })
+  .superRefine((draft, context) => {
+    if (draft.platform === 'custom') {
+      if (!draft.gatewayUrl || !isHttpUrl(draft.gatewayUrl)) {
+        context.addIssue({ code: 'custom', path: ['gatewayUrl'], message: 'Enter the gateway URL, starting with https:// (or http:// for a local gateway).' });
+      }
+    }
+    if (draft.proxyUrl && !isHttpUrl(draft.proxyUrl)) {
+      context.addIssue({ code: 'custom', path: ['proxyUrl'], message: 'Enter the proxy as a URL, for example http://proxy.example.com:3128.' });
+    }
+  });
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** A connection to test: a saved one by id, or a draft that is not saved yet. */
+export const connectionRefSchema = z.union([
+  z.object({ connectionId: z.string().min(1).max(64), password: z.string().max(500).optional() }),
+  z.object({ draft: connectionDraftSchema }),
+]);
+
+export const snapshotListSchema = z.object({ includeBuilding: z.boolean().optional() }).optional();
+export const snapshotIdSchema = z.object({ id });
+export const snapshotUpdateSchema = z
+  .object({ id, label: z.string().max(200).optional(), note: text(10_000).optional() })
+  .refine((value) => value.label !== undefined || value.note !== undefined, 'Change the label or the note.');
+
+export const importSchema = z.object({
+  paths: z.array(z.string().min(1).max(4096)).min(1, 'Choose at least one JSON or gzip file.').max(100),
+  label: z.string().max(200).optional(),
+  note: text(10_000).optional(),
+  lenient: z.boolean().optional(),
+});
+
+export const jobIdSchema = z.object({ jobId: z.string().min(1).max(64) });
+
+export const saveDialogSchema = z.object({
+  title: z.string().max(200),
+  defaultName: z.string().max(255),
+  /** File type filters, as Electron's dialog takes them. */
+  filters: z.array(z.object({ name: z.string().max(100), extensions: z.array(z.string().max(20)).max(10) })).max(10),
+});
+
+export const pathSchema = z.object({ path: z.string().min(1).max(4096) });
+
+// ---------------------------------------------------------------------------
+// Result shapes.
+// ---------------------------------------------------------------------------
+
+export interface AppInfo {
+  version: string;
+  dbPath: string;
+  logDir: string;
+  /** Availability of each core-backed screen in this build; unavailable screens say so. */
+  features: Record<FeatureName, boolean>;
+  /** The embedded simulator, when it runs (the default connection). */
+  demo: { url: string; username: string; password: string } | null;
+  /** Whether passwords can be saved encrypted (the OS keychain is available). */
+  canSavePasswords: boolean;
+  platform: string;
+}
+
+export type FeatureName = 'pull' | 'search' | 'diff' | 'trends' | 'reports';
+
+export interface PlatformInfo {
+  key: string;
+  label: string;
+  url: string;
+}
+
+export interface ConnectionInfo {
+  id: string;
+  name: string;
+  platform: string;
+  baseUrl: string;
+  username: string;
+  hasSavedPassword: boolean;
+  proxyUrl: string | null;
+  caFile: string | null;
+  /** The embedded simulator connection: cannot be edited or deleted. */
+  builtIn: boolean;
+}
+
+export interface ConnectionTestResult {
+  baseUrl: string;
+  policyCount: number;
+  elapsedMs: number;
+}
+
+/** Mirrors `SnapshotInfo` in db/snapshots.ts; handlers pass it through unchanged. */
+export interface SnapshotInfo {
+  id: number;
+  label: string;
+  note: string;
+  createdAt: string;
+  completedAt: string | null;
+  state: 'building' | 'complete';
+  sourceKind: 'file' | 'pull';
+  source: string;
+  apiVersion: string | null;
+  params: Record<string, unknown> | null;
+  baseSnapshotId: number | null;
+  hostScopeKnown: boolean;
+  scopePolicyIds: number[];
+  scopeHostCount: number;
+  records: number;
+  byStatus: Record<string, number>;
+  duplicates: number;
+  rejected: number;
+  inputSha256: string | null;
+  inputBytes: number | null;
+  contentSha256: string | null;
+  locked: boolean;
+}
+
+export interface SnapshotDetails extends SnapshotInfo {
+  byCriticality: { value: number | null; label: string | null; count: number }[];
+  byPolicy: { policyId: number; title: string | null; count: number; byStatus: Record<string, number> }[];
+}
+
+export type JobKind = 'import' | 'pull' | 'report';
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobProgress {
+  /** A short phase name from the core ('import', 'finish', 'fetch', …). */
+  phase: string;
+  records: number;
+  bytes: number;
+  /** Known for file imports; null while a pull cannot know its size. */
+  totalBytes: number | null;
+  totalRecords: number | null;
+  recordsPerSecond: number;
+  /** Estimated seconds left, or null when nothing allows an estimate. */
+  etaSeconds: number | null;
+}
+
+export interface JobInfo {
+  id: string;
+  kind: JobKind;
+  title: string;
+  state: JobState;
+  startedAt: string;
+  progress: JobProgress;
+  /** The snapshot or file the job produced, once done. */
+  snapshotId: number | null;
+  outputPath: string | null;
+  summary: string | null;
+  error: ErrorInfo | null;
+}
+
+/** Events main pushes to the page. */
+export type WorkbenchEvent =
+  | { type: 'job'; job: JobInfo }
+  | { type: 'snapshots-changed' }
+  | { type: 'navigate'; screen: ScreenName };
+
+export type ScreenName = 'connections' | 'pull' | 'snapshots' | 'search' | 'diff' | 'trends' | 'reports';
+
+// ---------------------------------------------------------------------------
+// The API: one entry per method, with its input schema; `WorkbenchApi` is derived.
+// ---------------------------------------------------------------------------
+
+interface Method<I extends z.ZodType, O> {
+  input: I;
+  /** Phantom field carrying the result type; never set at run time. */
+  output?: O;
+}
+
+function method<O>() {
+  return <I extends z.ZodType>(input: I): Method<I, O> => ({ input });
+}
+
+export const METHODS = {
+  appInfo: method<AppInfo>()(noInput),
+  openLogFolder: method<null>()(noInput),
+
+  listPlatforms: method<PlatformInfo[]>()(noInput),
+  listConnections: method<ConnectionInfo[]>()(noInput),
+  saveConnection: method<ConnectionInfo>()(connectionDraftSchema),
+  deleteConnection: method<null>()(z.object({ id: z.string().min(1).max(64) })),
+  testConnection: method<ConnectionTestResult>()(connectionRefSchema),
+
+  listSnapshots: method<SnapshotInfo[]>()(snapshotListSchema),
+  getSnapshot: method<SnapshotDetails>()(snapshotIdSchema),
+  updateSnapshot: method<SnapshotInfo>()(snapshotUpdateSchema),
+  deleteSnapshot: method<null>()(snapshotIdSchema),
+
+  chooseImportFiles: method<string[]>()(noInput),
+  importFiles: method<JobInfo>()(importSchema),
+  listJobs: method<JobInfo[]>()(noInput),
+  cancelJob: method<JobInfo>()(jobIdSchema),
+
+  chooseSavePath: method<string | null>()(saveDialogSchema),
+  chooseOpenFile: method<string | null>()(saveDialogSchema),
+} as const;
+
+export type MethodName = keyof typeof METHODS;
+export type MethodInput<M extends MethodName> = z.input<(typeof METHODS)[M]['input']>;
+export type ParsedInput<M extends MethodName> = z.output<(typeof METHODS)[M]['input']>;
+export type MethodOutput<M extends MethodName> = Exclude<(typeof METHODS)[M]['output'], undefined>;
+
+/** The API of `window.workbench`, implemented by the preload and by the end-to-end test shim. */
+export type WorkbenchApi = {
+  [M in MethodName]: undefined extends MethodInput<M>
+    ? (input?: MethodInput<M>) => Promise<Result<MethodOutput<M>>>
+    : (input: MethodInput<M>) => Promise<Result<MethodOutput<M>>>;
+} & {
+  /** Subscribes to events from main; returns the function that unsubscribes. */
+  onEvent(listener: (event: WorkbenchEvent) => void): () => void;
+  /** The file-system path of a file dropped on the page, or '' when it has none. */
+  pathForFile(file: File): string;
+};
+
+/** Validates one method's input; returns the parsed value or an INVALID_INPUT error. */
+export function parseInput<M extends MethodName>(name: M, input: unknown): Result<ParsedInput<M>> {
+  const parsed = METHODS[name].input.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data as ParsedInput<M> };
+  const first = parsed.error.issues[0];
+  const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
+  return { ok: false, error: { code: 'INVALID_INPUT', message: `${where}${first?.message ?? 'Invalid input.'}` } };
+}
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(METHODS, name);
+}
