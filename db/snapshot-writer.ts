@@ -26,7 +26,7 @@ import { collectGarbageAbove, readWatermarks } from './garbage.js';
 import { computeContentSha256 } from './snapshots.js';
 import type { Store } from './store.js';
 import type { NormalisedPosture } from '../electron/ingest/normalise.js';
-import { encodeRaw, type TextReference } from './raw.js';
+import { encodeRaw, LiteralCache, type TextReference } from './raw.js';
 
 export interface SnapshotStart {
   label: string;
@@ -45,8 +45,6 @@ export interface IncomingRecord {
   posture: NormalisedPosture;
   /** The record's bytes exactly as received. */
   bytes: Buffer;
-  /** The same bytes decoded as UTF-8 (already made for JSON.parse). */
-  text: string;
 }
 
 export interface SnapshotSummary {
@@ -136,7 +134,6 @@ function prepareStatements(store: Store) {
     insertText: orm
       .insert(texts)
       .values({ sha256: p('sha256'), body: p('body') })
-      .returning({ id: texts.id })
       .prepare(),
     controlBySha: orm
       .select({ id: controlRevisions.id })
@@ -159,7 +156,6 @@ function prepareStatements(store: Store) {
         criticalityValue: p('criticalityValue'),
         criticalityLabel: p('criticalityLabel'),
       })
-      .returning({ id: controlRevisions.id })
       .prepare(),
     hostBySha: orm
       .select({ id: hostRevisions.id })
@@ -188,7 +184,6 @@ function prepareStatements(store: Store) {
         cloudProvider: p('cloudProvider'),
         cloud: p('cloud'),
       })
-      .returning({ id: hostRevisions.id })
       .prepare(),
     postureByIdentity: orm
       .select({ id: postures.id })
@@ -205,7 +200,6 @@ function prepareStatements(store: Store) {
     insertPosture: orm
       .insert(postures)
       .values({ policyId: p('policyId'), hostId: p('hostId'), controlId: p('controlId'), instance: p('instance') })
-      .returning({ id: postures.id })
       .prepare(),
     stateBySha: orm
       .select({ id: postureStates.id })
@@ -244,7 +238,6 @@ function prepareStatements(store: Store) {
         dataSizeKb: p('dataSizeKb'),
         raw: p('raw'),
       })
-      .returning({ id: postureStates.id })
       .prepare(),
     upsertMember: orm
       .insert(snapshotMembers)
@@ -300,6 +293,7 @@ export class SnapshotWriter {
   private readonly controlIds = new BoundedCache<number>(CACHE_LIMIT);
   private readonly hostIds = new BoundedCache<number>(CACHE_LIMIT);
   private readonly seen = new IdBitSet();
+  private readonly literals = new LiteralCache();
   private readonly policyTitles = new Map<number, string | null>();
   private readonly watermarks: Watermarks;
   private pending: PendingRecord[] = [];
@@ -458,8 +452,8 @@ export class SnapshotWriter {
     const cached = this.textIds.get(body);
     if (cached !== undefined) return cached;
     const digest = sha256(body);
-    const found = this.statements.textBySha.get({ sha256: digest });
-    const id = found ? found.id : this.statements.insertText.get({ sha256: digest, body })!.id;
+    const found = this.statements.textBySha.values({ sha256: digest })[0];
+    const id = found ? (found[0] as number) : Number(this.statements.insertText.run({ sha256: digest, body }).lastInsertRowid);
     this.textIds.set(body, id);
     return id;
   }
@@ -489,8 +483,8 @@ export class SnapshotWriter {
     const cached = this.controlIds.get(key);
     if (cached !== undefined) return cached;
     const digest = sha256(key);
-    const found = this.statements.controlBySha.get({ sha256: digest });
-    const id = found ? found.id : this.statements.insertControl.get({ sha256: digest, ...values })!.id;
+    const found = this.statements.controlBySha.values({ sha256: digest })[0];
+    const id = found ? (found[0] as number) : Number(this.statements.insertControl.run({ sha256: digest, ...values }).lastInsertRowid);
     this.controlIds.set(key, id);
     return id;
   }
@@ -520,8 +514,8 @@ export class SnapshotWriter {
     const cached = this.hostIds.get(key);
     if (cached !== undefined) return cached;
     const digest = sha256(key);
-    const found = this.statements.hostBySha.get({ sha256: digest });
-    const id = found ? found.id : this.statements.insertHost.get({ sha256: digest, ...values })!.id;
+    const found = this.statements.hostBySha.values({ sha256: digest })[0];
+    const id = found ? (found[0] as number) : Number(this.statements.insertHost.run({ sha256: digest, ...values }).lastInsertRowid);
     this.hostIds.set(key, id);
     return id;
   }
@@ -537,8 +531,8 @@ export class SnapshotWriter {
       controlId: posture.controlId,
       instance: posture.instance,
     };
-    const existing = s.postureByIdentity.get(identity);
-    const postureId = existing ? existing.id : s.insertPosture.get(identity)!.id;
+    const existing = s.postureByIdentity.values(identity)[0];
+    const postureId = existing ? (existing[0] as number) : Number(s.insertPosture.run(identity).lastInsertRowid);
 
     if (posture.policyTitle !== null || !this.policyTitles.has(posture.policyId)) {
       if (this.policyTitles.get(posture.policyId) !== posture.policyTitle) {
@@ -549,8 +543,8 @@ export class SnapshotWriter {
 
     // 2. State: an identical record seen before (any snapshot) is reused as is.
     const digest = sha256(record.bytes);
-    let stateId = s.stateBySha.get({ sha256: digest })?.id;
-    if (stateId === undefined) stateId = this.insertState(record, postureId, digest);
+    const existingState = s.stateBySha.values({ sha256: digest })[0];
+    const stateId = existingState ? (existingState[0] as number) : this.insertState(record, postureId, digest);
 
     // 3. Membership; a posture seen twice in one input keeps its later record.
     const groupState = group === undefined ? undefined : this.groups.get(group.id);
@@ -586,7 +580,7 @@ export class SnapshotWriter {
         JSON.stringify([evidence.expected, evidence.current, evidence.actual, evidence.extended, evidence.causeOfFailure]),
       );
     }
-    return this.statements.insertState.get({
+    const inserted = this.statements.insertState.run({
       sha256: digest,
       postureId,
       recordId: posture.recordId,
@@ -614,8 +608,9 @@ export class SnapshotWriter {
       evidenceUpdated: evidence?.lastUpdated ?? null,
       causeOfFailure: evidence?.causeOfFailure ?? null,
       dataSizeKb: posture.dataSizeKb,
-      raw: encodeRaw(record.bytes, record.text, references),
-    })!.id;
+      raw: encodeRaw(record.bytes, references, this.literals),
+    });
+    return Number(inserted.lastInsertRowid);
   }
 
   /**

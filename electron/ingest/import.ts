@@ -106,7 +106,7 @@ export async function feedRecords(
         }
         const posture = normaliseRecord(parsed);
         policies.add(posture.policyId);
-        writer.add({ posture, bytes: element.bytes, text }, options.group);
+        writer.add({ posture, bytes: element.bytes }, options.group);
         records++;
       } catch (error) {
         if (!(error instanceof RecordError)) throw error;

@@ -152,10 +152,25 @@ function optionalText(value: unknown, field: string): string | null {
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
+// Dates repeat heavily within a pull (one scan time per host), so validated ones are cached.
+const dateCache = new Map<string, string>();
+const DATE_CACHE_LIMIT = 10_000;
+
 /** Normalises an ISO-8601 date to `YYYY-MM-DDTHH:MM:SSZ` (UTC); `""` and null become null. */
 export function parseDate(value: unknown, field: string): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string') throw new RecordError(`${field} must be an ISO-8601 date, got ${describe(value)}`);
+  const cached = dateCache.get(value);
+  if (cached !== undefined) return cached;
+  const normalised = parseDateUncached(value, field);
+  if (normalised !== null) {
+    if (dateCache.size >= DATE_CACHE_LIMIT) dateCache.clear();
+    dateCache.set(value, normalised);
+  }
+  return normalised;
+}
+
+function parseDateUncached(value: string, field: string): string | null {
   const trimmed = value.trim();
   if (trimmed === '') return null;
   if (!ISO_DATE.test(trimmed)) throw new RecordError(`${field} is not an ISO-8601 date: ${describe(value)}`);
