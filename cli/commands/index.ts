@@ -1,5 +1,6 @@
 /** Every CLI command, in the order `--help` lists them. */
 import type { CommandSpec } from '../args.js';
+import { pullCommand } from './pull.js';
 import { deleteCommand, importCommand, labelCommand, showCommand, snapshotsCommand } from './snapshots.js';
 
-export const COMMANDS: CommandSpec[] = [importCommand, snapshotsCommand, showCommand, labelCommand, deleteCommand];
+export const COMMANDS: CommandSpec[] = [importCommand, pullCommand, snapshotsCommand, showCommand, labelCommand, deleteCommand];
