@@ -1,0 +1,449 @@
+/**
+ * The audit report's content as plain data, read from the store in one place so the PDF
+ * sections only lay out what they are given, and so tests can check the numbers apart
+ * from the layout.
+ */
+import type Database from 'better-sqlite3';
+import { getSnapshot, type SnapshotInfo } from '../../db/snapshots.js';
+import type { ReportRevision, Signoff } from '../../db/reports.js';
+import type { Store } from '../../db/store.js';
+import { parseExtendedEvidence, type ExtendedEvidenceTable } from '../ingest/normalise.js';
+import { classifyStatusCounts, computeRollups, passRate, type RollupRow } from './csv.js';
+import { iterateDiffPairs, CHANGE_KINDS, type ChangeKind, type DiffPair } from './diff-pairs.js';
+import type { PostureScope } from './scope.js';
+
+export interface RawResponseInfo {
+  sliceIndex: number;
+  url: string;
+  receivedAt: string;
+  httpStatus: number;
+  sha256: string;
+  byteLength: number;
+  records: number;
+}
+
+export interface SnapshotProvenance {
+  snapshot: SnapshotInfo;
+  rawResponses: RawResponseInfo[];
+}
+
+export interface TrendPoint {
+  snapshotId: number;
+  label: string;
+  createdAt: string;
+  total: number;
+  passRate: number | null;
+}
+
+export interface HostEvidence {
+  postureId: number;
+  policyId: number;
+  policyTitle: string | null;
+  hostId: number;
+  hostName: string;
+  ip: string | null;
+  os: string | null;
+  instance: string;
+  status: string;
+  firstFailDate: string | null;
+  lastEvaluatedDate: string | null;
+  expected: string | null;
+  /** Current values as the record gave them, formatted one value per line. */
+  current: string | null;
+  actual: string | null;
+  extended: string | null;
+  extendedTable: ExtendedEvidenceTable | null;
+  causeOfFailure: string | null;
+}
+
+export interface FindingGroup {
+  controlId: number;
+  statement: string;
+  criticalityValue: number | null;
+  criticalityLabel: string;
+  category: string | null;
+  /** Remediation text per technology; hosts on different platforms may need different steps. */
+  remediations: { technology: string | null; text: string }[];
+  hosts: HostEvidence[];
+}
+
+export interface Regression {
+  policyId: number;
+  hostName: string;
+  controlId: number;
+  statement: string;
+  criticalityValue: number | null;
+  criticalityLabel: string;
+  statusBefore: string;
+  statusAfter: string;
+}
+
+export interface ExceptionEntry {
+  policyId: number;
+  hostName: string;
+  controlId: number;
+  statement: string;
+  status: string;
+  lastEvaluatedDate: string | null;
+}
+
+export interface ReportModel {
+  reportId: string;
+  revision: number;
+  title: string;
+  client: string;
+  site: string;
+  auditor: string;
+  query: string | null;
+  generatedAt: string;
+  /** Report hash of the revision (db/reports.ts `computeReportSha256`). */
+  reportSha256: string;
+  snapshot: SnapshotProvenance;
+  baseline: SnapshotProvenance | null;
+  period: { from: string; to: string };
+  evaluated: { earliest: string | null; latest: string | null };
+  totals: RollupRow;
+  byPolicy: RollupRow[];
+  byCriticality: RollupRow[];
+  trend: TrendPoint[];
+  changes: { counts: Record<ChangeKind, number>; regressions: Regression[]; regressionsShown: number } | null;
+  findings: FindingGroup[];
+  findingCount: number;
+  exceptions: ExceptionEntry[];
+  signoffs: Signoff[];
+  /** Set when the PDF will carry a digital signature. */
+  signature: SignatureDescription | null;
+}
+
+export interface SignatureDescription {
+  subject: string;
+  issuer: string;
+  validFrom: string;
+  validTo: string;
+  sha256Fingerprint: string;
+  /** A throwaway certificate made for a demo or test; the sign-off page says so. */
+  demoCertificate: boolean;
+}
+
+/** Regressions listed in "Changes since the baseline"; the counts cover all of them. */
+export const MAX_REGRESSIONS = 25;
+/** Snapshots in the pass-rate trend, the report's snapshot last. */
+export const MAX_TREND_POINTS = 12;
+
+function hostName(dns: string | null, netbios: string | null, ip: string | null, hostId: number): string {
+  return dns ?? netbios ?? ip ?? `host ${hostId}`;
+}
+
+function scopeFilter(scope: PostureScope | null): string {
+  return scope ? `AND m.posture_id IN (SELECT posture_id FROM ${scope.table})` : '';
+}
+
+function provenance(store: Store, snapshotId: number): SnapshotProvenance {
+  const rawResponses = store.sqlite
+    .prepare(
+      `SELECT slice_index AS sliceIndex, url, received_at AS receivedAt, http_status AS httpStatus, sha256,
+              byte_length AS byteLength, records
+         FROM raw_responses WHERE snapshot_id = ? ORDER BY slice_index, id`,
+    )
+    .all(snapshotId) as RawResponseInfo[];
+  return { snapshot: getSnapshot(store, snapshotId), rawResponses };
+}
+
+function totalsRow(rows: RollupRow[]): RollupRow {
+  const total = { dimension: 'policy' as const, key: '', label: 'All postures', total: 0, passed: 0, failed: 0, error: 0, exception: 0, other: 0 };
+  for (const row of rows) {
+    total.total += row.total;
+    total.passed += row.passed;
+    total.failed += row.failed;
+    total.error += row.error;
+    total.exception += row.exception;
+    total.other += row.other;
+  }
+  return { ...total, passRate: passRate(total) };
+}
+
+/**
+ * Pass rate of up to MAX_TREND_POINTS complete snapshots created up to the report's
+ * snapshot that share a policy with it, from their stored status counts. The trend
+ * covers whole snapshots, also when a query narrows the rest of the report.
+ */
+function trend(sqlite: Database.Database, snapshot: SnapshotInfo): TrendPoint[] {
+  const rows = sqlite
+    .prepare(
+      `SELECT s.id, s.label, s.created_at AS createdAt, s.status_counts AS statusCounts
+         FROM snapshots s
+        WHERE s.state = 'complete' AND (s.created_at < ? OR (s.created_at = ? AND s.id <= ?))
+          AND (s.id = ? OR EXISTS (
+                SELECT 1 FROM snapshot_policies a JOIN snapshot_policies b ON a.policy_id = b.policy_id
+                 WHERE a.snapshot_id = s.id AND b.snapshot_id = ?))
+        ORDER BY s.created_at DESC, s.id DESC
+        LIMIT ?`,
+    )
+    .all(snapshot.createdAt, snapshot.createdAt, snapshot.id, snapshot.id, snapshot.id, MAX_TREND_POINTS) as {
+    id: number;
+    label: string;
+    createdAt: string;
+    statusCounts: string | null;
+  }[];
+  return rows.reverse().map((row) => {
+    const counts = classifyStatusCounts(row.statusCounts ? (JSON.parse(row.statusCounts) as Record<string, number>) : {});
+    return { snapshotId: row.id, label: row.label, createdAt: row.createdAt, total: counts.total, passRate: passRate(counts) };
+  });
+}
+
+interface DescribedState {
+  policyId: number;
+  hostName: string;
+  controlId: number;
+  statement: string;
+  criticalityValue: number | null;
+  criticalityLabel: string;
+}
+
+function describeState(sqlite: Database.Database): (stateId: number) => DescribedState {
+  const statement = sqlite.prepare(
+    `SELECT p.policy_id AS policyId, p.host_id AS hostId, h.dns, h.netbios, h.ip, p.control_id AS controlId,
+            st.body AS statement, c.criticality_value AS criticalityValue, c.criticality_label AS criticalityLabel
+       FROM posture_states s
+       JOIN postures p ON p.id = s.posture_id
+       JOIN control_revisions c ON c.id = s.control_revision_id
+       JOIN host_revisions h ON h.id = s.host_revision_id
+       LEFT JOIN texts st ON st.id = c.statement_text_id
+      WHERE s.id = ?`,
+  );
+  return (stateId) => {
+    const row = statement.get(stateId) as {
+      policyId: number;
+      hostId: number;
+      dns: string | null;
+      netbios: string | null;
+      ip: string | null;
+      controlId: number;
+      statement: string | null;
+      criticalityValue: number | null;
+      criticalityLabel: string | null;
+    };
+    return {
+      policyId: row.policyId,
+      hostName: hostName(row.dns, row.netbios, row.ip, row.hostId),
+      controlId: row.controlId,
+      statement: row.statement ?? `Control ${row.controlId}`,
+      criticalityValue: row.criticalityValue,
+      criticalityLabel: row.criticalityLabel ?? 'UNDEFINED',
+    };
+  };
+}
+
+/** Counts every change and keeps the MAX_REGRESSIONS most critical regressions. */
+function changes(sqlite: Database.Database, baselineId: number, snapshotId: number, scope: PostureScope | null): ReportModel['changes'] {
+  const counts = Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, 0])) as Record<ChangeKind, number>;
+  const regressed: DiffPair[] = [];
+  for (const page of iterateDiffPairs(sqlite, baselineId, snapshotId, scope)) {
+    for (const pair of page) {
+      counts[pair.change]++;
+      if (pair.change === 'regressed') regressed.push(pair);
+    }
+  }
+  const describe = describeState(sqlite);
+  const regressions = regressed.map((pair) => ({
+    ...describe(pair.after!.stateId),
+    statusBefore: pair.before!.status,
+    statusAfter: pair.after!.status,
+  }));
+  regressions.sort(
+    (a, b) => (b.criticalityValue ?? -1) - (a.criticalityValue ?? -1) || a.controlId - b.controlId || a.hostName.localeCompare(b.hostName),
+  );
+  return { counts, regressions: regressions.slice(0, MAX_REGRESSIONS), regressionsShown: Math.min(regressions.length, MAX_REGRESSIONS) };
+}
+
+function formatJsonEvidence(text: string | null): string | null {
+  if (text === null || text === 'null') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string' || typeof item === 'number')) return value.join('\n');
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value, null, 1);
+}
+
+type FindingRow = {
+  postureId: number;
+  policyId: number;
+  policyTitle: string | null;
+  hostId: number;
+  ip: string | null;
+  dns: string | null;
+  netbios: string | null;
+  os: string | null;
+  controlId: number;
+  instance: string;
+  criticalityValue: number | null;
+  criticalityLabel: string | null;
+  statement: string | null;
+  remediation: string | null;
+  category: string | null;
+  technology: string | null;
+  status: string;
+  firstFailDate: string | null;
+  lastEvaluatedDate: string | null;
+  expected: string | null;
+  currentValues: string | null;
+  actualValues: string | null;
+  extended: string | null;
+  causeOfFailure: string | null;
+};
+
+/** Failed and error postures, grouped by control, most critical first. */
+function findings(sqlite: Database.Database, snapshotId: number, scope: PostureScope | null): FindingGroup[] {
+  const rows = sqlite
+    .prepare(
+      `SELECT m.posture_id AS postureId, p.policy_id AS policyId, s.policy_title AS policyTitle, p.host_id AS hostId,
+              h.ip, h.dns, h.netbios, h.os, p.control_id AS controlId, p.instance,
+              c.criticality_value AS criticalityValue, c.criticality_label AS criticalityLabel,
+              st.body AS statement, rem.body AS remediation, c.category, c.technology_name AS technology,
+              s.status, s.first_fail_date AS firstFailDate, s.last_evaluated_date AS lastEvaluatedDate,
+              ex.body AS expected, s.current_values AS currentValues, s.actual_values AS actualValues,
+              xt.body AS extended, s.cause_of_failure AS causeOfFailure
+         FROM snapshot_members m
+         JOIN postures p ON p.id = m.posture_id
+         JOIN posture_states s ON s.id = m.state_id
+         JOIN control_revisions c ON c.id = s.control_revision_id
+         JOIN host_revisions h ON h.id = s.host_revision_id
+         LEFT JOIN texts st ON st.id = c.statement_text_id
+         LEFT JOIN texts rem ON rem.id = c.remediation_text_id
+         LEFT JOIN texts ex ON ex.id = s.expected_text_id
+         LEFT JOIN texts xt ON xt.id = s.extended_text_id
+        WHERE m.snapshot_id = ? AND s.status_class IN ('fail', 'error') ${scopeFilter(scope)}
+        ORDER BY coalesce(c.criticality_value, -1) DESC, p.control_id, p.policy_id, p.host_id, p.instance`,
+    )
+    .all(snapshotId) as FindingRow[];
+
+  const groups: FindingGroup[] = [];
+  let current: FindingGroup | null = null;
+  for (const row of rows) {
+    if (!current || current.controlId !== row.controlId || current.criticalityValue !== row.criticalityValue) {
+      current = {
+        controlId: row.controlId,
+        statement: row.statement ?? `Control ${row.controlId}`,
+        criticalityValue: row.criticalityValue,
+        criticalityLabel: row.criticalityLabel ?? 'UNDEFINED',
+        category: row.category,
+        remediations: [],
+        hosts: [],
+      };
+      groups.push(current);
+    }
+    if (row.remediation !== null && !current.remediations.some((entry) => entry.text === row.remediation)) {
+      current.remediations.push({ technology: row.technology, text: row.remediation });
+    }
+    current.hosts.push({
+      postureId: row.postureId,
+      policyId: row.policyId,
+      policyTitle: row.policyTitle,
+      hostId: row.hostId,
+      hostName: hostName(row.dns, row.netbios, row.ip, row.hostId),
+      ip: row.ip,
+      os: row.os,
+      instance: row.instance,
+      status: row.status,
+      firstFailDate: row.firstFailDate,
+      lastEvaluatedDate: row.lastEvaluatedDate,
+      expected: row.expected,
+      current: formatJsonEvidence(row.currentValues),
+      actual: formatJsonEvidence(row.actualValues),
+      extended: row.extended,
+      extendedTable: row.extended === null ? null : parseExtendedEvidence(row.extended),
+      causeOfFailure: formatJsonEvidence(row.causeOfFailure),
+    });
+  }
+  return groups;
+}
+
+function exceptions(sqlite: Database.Database, snapshotId: number, scope: PostureScope | null): ExceptionEntry[] {
+  const rows = sqlite
+    .prepare(
+      `SELECT p.policy_id AS policyId, p.host_id AS hostId, h.dns, h.netbios, h.ip, p.control_id AS controlId,
+              st.body AS statement, s.status, s.last_evaluated_date AS lastEvaluatedDate
+         FROM snapshot_members m
+         JOIN postures p ON p.id = m.posture_id
+         JOIN posture_states s ON s.id = m.state_id
+         JOIN control_revisions c ON c.id = s.control_revision_id
+         JOIN host_revisions h ON h.id = s.host_revision_id
+         LEFT JOIN texts st ON st.id = c.statement_text_id
+        WHERE m.snapshot_id = ? AND s.is_exception = 1 ${scopeFilter(scope)}
+        ORDER BY p.policy_id, p.control_id, p.host_id`,
+    )
+    .all(snapshotId) as {
+    policyId: number;
+    hostId: number;
+    dns: string | null;
+    netbios: string | null;
+    ip: string | null;
+    controlId: number;
+    statement: string | null;
+    status: string;
+    lastEvaluatedDate: string | null;
+  }[];
+  return rows.map((row) => ({
+    policyId: row.policyId,
+    hostName: hostName(row.dns, row.netbios, row.ip, row.hostId),
+    controlId: row.controlId,
+    statement: row.statement ?? `Control ${row.controlId}`,
+    status: row.status,
+    lastEvaluatedDate: row.lastEvaluatedDate,
+  }));
+}
+
+function evaluatedRange(sqlite: Database.Database, snapshotId: number, scope: PostureScope | null): ReportModel['evaluated'] {
+  return sqlite
+    .prepare(
+      `SELECT min(s.last_evaluated_date) AS earliest, max(s.last_evaluated_date) AS latest
+         FROM snapshot_members m JOIN posture_states s ON s.id = m.state_id
+        WHERE m.snapshot_id = ? ${scopeFilter(scope)}`,
+    )
+    .get(snapshotId) as ReportModel['evaluated'];
+}
+
+export interface BuildModelOptions {
+  scope?: PostureScope | null;
+  signature?: SignatureDescription | null;
+  generatedAt?: string;
+}
+
+/** Reads everything the report shows for one revision. */
+export function buildReportModel(store: Store, report: ReportRevision, options: BuildModelOptions = {}): ReportModel {
+  const sqlite = store.sqlite;
+  const scope = options.scope ?? null;
+  const snapshot = provenance(store, report.snapshotId);
+  const baseline = report.baselineId === null ? null : provenance(store, report.baselineId);
+  const byPolicy = computeRollups(sqlite, report.snapshotId, 'policy', scope);
+  const groups = findings(sqlite, report.snapshotId, scope);
+  return {
+    reportId: report.reportId,
+    revision: report.revision,
+    title: report.title,
+    client: report.client,
+    site: report.site,
+    auditor: report.auditor,
+    query: report.query,
+    generatedAt: options.generatedAt ?? new Date().toISOString(),
+    reportSha256: report.contentSha256,
+    snapshot,
+    baseline,
+    period: { from: (baseline ?? snapshot).snapshot.createdAt, to: snapshot.snapshot.createdAt },
+    evaluated: evaluatedRange(sqlite, report.snapshotId, scope),
+    totals: totalsRow(byPolicy),
+    byPolicy,
+    byCriticality: computeRollups(sqlite, report.snapshotId, 'criticality', scope),
+    trend: trend(sqlite, snapshot.snapshot),
+    changes: report.baselineId === null ? null : changes(sqlite, report.baselineId, report.snapshotId, scope),
+    findings: groups,
+    findingCount: groups.reduce((sum, group) => sum + group.hosts.length, 0),
+    exceptions: exceptions(sqlite, report.snapshotId, scope),
+    signoffs: report.signoffs,
+    signature: options.signature ?? null,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Renders the audit report: cover, executive summary, changes since the baseline,
+ * findings, approved exceptions, scope and provenance, sign-off; then the running
+ * header and page numbers, the embedded manifest.json, and the integrity digest.
+ */
+import { finished } from 'node:stream/promises';
+import type { ReportModel } from '../model.js';
+import { buildReportManifest, type ReportManifest } from '../manifest.js';
+import { DIGEST_INFO_KEY, DIGEST_PLACEHOLDER, sealPdf } from '../integrity.js';
+import { drawChanges } from './changes.js';
+import { drawCover } from './cover.js';
+import { drawExceptions } from './exceptions.js';
+import { drawFindings } from './findings.js';
+import { drawProvenance } from './provenance.js';
+import { drawSignoff } from './signoff.js';
+import { drawSummary } from './summary.js';
+import { Layout } from './layout.js';
+
+export interface RenderedReport {
+  /** The sealed PDF, before any digital signature. */
+  pdf: Buffer;
+  manifest: ReportManifest;
+  pages: number;
+}
+
+export async function renderReportPdf(model: ReportModel): Promise<RenderedReport> {
+  const generated = new Date(model.generatedAt);
+  const layout = new Layout({
+    title: model.title,
+    author: model.auditor || 'Posture Workbench',
+    subject: `Compliance audit report ${model.reportId} revision ${model.revision}`,
+    creationDate: generated,
+  });
+  const doc = layout.doc;
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+
+  // 1. Sections, in reading order.
+  drawCover(layout, model);
+  drawSummary(layout, model);
+  drawChanges(layout, model);
+  drawFindings(layout, model);
+  drawExceptions(layout, model);
+  drawProvenance(layout, model);
+  drawSignoff(layout, model);
+
+  // 2. Header and page numbers, once the page count is known.
+  const pages = doc.bufferedPageRange().count;
+  layout.finishPages(
+    `${model.title} · Report ${model.reportId} rev. ${model.revision}`,
+    `Report SHA-256 ${model.reportSha256}`,
+  );
+
+  // 3. Manifest attachment and the digest placeholder, both covered by the digest.
+  const manifest = buildReportManifest(model);
+  doc.file(Buffer.from(JSON.stringify(manifest, null, 2), 'utf8'), {
+    name: 'manifest.json',
+    type: 'application/json',
+    description: 'Report and snapshot hashes (Posture Workbench)',
+    creationDate: generated,
+    modifiedDate: generated,
+  });
+  (doc.info as Record<string, unknown>)[DIGEST_INFO_KEY] = DIGEST_PLACEHOLDER;
+
+  doc.end();
+  await finished(doc);
+  return { pdf: sealPdf(Buffer.concat(chunks)), manifest, pages };
+}
