@@ -121,7 +121,9 @@ class RequestPacer {
         times.push(now);
         return;
       }
-      await sleep(times[0]! + windowMs - now + 5, signal);
+      // The gateway's window starts when a request arrives, a little after it was stamped
+      // here, so wait a margin past the window's end.
+      await sleep(times[0]! + windowMs - now + windowMs * 0.05 + 100, signal);
     }
   }
 }
@@ -530,7 +532,11 @@ export class PcrsClient {
       status: response.statusCode,
       headers: response.headers,
       body: response.statusCode === 204 ? emptyBody() : chunks(),
-      discard: () => stream.destroy(),
+      discard: () => {
+        // Destroying the body rejects its pending reads; nobody waits for them any more.
+        stream.on('error', () => {});
+        stream.destroy();
+      },
     };
   }
 }

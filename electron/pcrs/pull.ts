@@ -559,7 +559,8 @@ async function fetchSlice(
         // 1. Request, then stream the body into the writer while hashing the bytes as received.
         const response = await client.postureInfo(run.version, run.stored.query, slice.body);
         discard = response.discard;
-        const fed = await feedRecords(response.body, writer, {
+        // 204 No Content is an empty result; an empty 200 body is a stream that ended early.
+        const fed = response.status === 204 ? { records: 0 } : await feedRecords(response.body, writer, {
           sourceName: `postureInfo slice ${slice.index + 1}`,
           signal,
           group,
