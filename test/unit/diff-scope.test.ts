@@ -17,7 +17,7 @@ function writeScopedSnapshot(store: Store, hostScope: { policyId: number; hostId
   });
   for (const field of fields) {
     const text = JSON.stringify(postureRecord(field));
-    writer.add({ posture: normaliseRecord(JSON.parse(text)), bytes: Buffer.from(text), text });
+    writer.add({ posture: normaliseRecord(JSON.parse(text)), bytes: Buffer.from(text) });
   }
   return writer.finish({}).snapshotId;
 }
