@@ -88,6 +88,51 @@ export const saveDialogSchema = z.object({
 
 export const pathSchema = z.object({ path: z.string().min(1).max(4096) });
 
+const dateText = z.string().trim().max(40).optional();
+
+/** Get Posture Info parameters as the form sends them; main checks them with the client's rules. */
+export const pullParamsSchema = z.object({
+  evidenceRequired: z.boolean().optional(),
+  compressionRequired: z.boolean().optional(),
+  lastEvaluationDate: dateText,
+  lastScanDate: dateText,
+  lastScanDateFrom: dateText,
+  lastScanDateTo: dateText,
+  statusChangedSince: dateText,
+  excludeInactiveControl: z.boolean().optional(),
+  cloudMetaDataRequired: z.boolean().optional(),
+  status: z.array(z.string().max(20)).max(3).optional(),
+  previousStatus: z.string().max(20).optional(),
+  criticalityValues: z.array(z.number().int()).max(6).optional(),
+  criticalityLabels: z.array(z.string().max(20)).max(6).optional(),
+});
+
+export const apiVersionSchema = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+
+export const pullValidateSchema = z.object({ api: apiVersionSchema, params: pullParamsSchema });
+
+const connectionChoice = {
+  connectionId: z.string().min(1).max(64),
+  /** Typed for this run when no password is saved; never stored. */
+  password: z.string().max(500).optional(),
+};
+
+export const policyListSchema = z.object(connectionChoice);
+
+export const pullStartSchema = z
+  .object({
+    ...connectionChoice,
+    api: apiVersionSchema,
+    policyIds: z.array(id).max(10_000),
+    allPolicies: z.boolean(),
+    params: pullParamsSchema,
+    label: z.string().max(200).optional(),
+    note: text(10_000).optional(),
+  })
+  .refine((value) => value.allPolicies || value.policyIds.length > 0, { message: 'Choose at least one policy, or "All policies".', path: ['policyIds'] });
+
+export const pullResumeSchema = z.object({ ...connectionChoice, snapshotId: id });
+
 // ---------------------------------------------------------------------------
 // Result shapes.
 // ---------------------------------------------------------------------------
@@ -164,6 +209,18 @@ export interface SnapshotDetails extends SnapshotInfo {
 }
 
 export type JobKind = 'import' | 'pull' | 'report';
+
+export interface PolicySummary {
+  id: number;
+  title: string | null;
+  status: string | null;
+  lastEvaluatedDate: string | null;
+}
+
+export type PullParams = z.output<typeof pullParamsSchema>;
+
+/** Outcome of checking pull parameters: valid (normalised) or the first problem, with its field. */
+export type PullValidation = { valid: true; params: PullParams } | { valid: false; field: keyof PullParams | null; message: string };
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
@@ -177,6 +234,10 @@ export interface JobProgress {
   recordsPerSecond: number;
   /** Estimated seconds left, or null when nothing allows an estimate. */
   etaSeconds: number | null;
+  /** Share done from 0 to 1 when the core knows it (pull slices), else null. */
+  fraction: number | null;
+  /** One line of detail: slices done, retries, the last retry's reason. */
+  detail: string | null;
 }
 
 export interface JobInfo {
@@ -224,6 +285,11 @@ export const METHODS = {
   saveConnection: method<ConnectionInfo>()(connectionDraftSchema),
   deleteConnection: method<null>()(z.object({ id: z.string().min(1).max(64) })),
   testConnection: method<ConnectionTestResult>()(connectionRefSchema),
+
+  listPolicies: method<PolicySummary[]>()(policyListSchema),
+  validatePull: method<PullValidation>()(pullValidateSchema),
+  startPull: method<JobInfo>()(pullStartSchema),
+  resumePull: method<JobInfo>()(pullResumeSchema),
 
   listSnapshots: method<SnapshotInfo[]>()(snapshotListSchema),
   getSnapshot: method<SnapshotDetails>()(snapshotIdSchema),

@@ -4,19 +4,19 @@
  * `Result`; nothing here imports Electron, so tests call these functions directly and
  * main registers the same functions on `ipcMain`.
  */
-import { AppError, toErrorInfo, type Result } from '../db/errors.js';
+import { toErrorInfo, type Result } from '../db/errors.js';
 import { deleteSnapshot, getSnapshotDetails, listSnapshots, updateSnapshot } from '../db/snapshots.js';
 import type { AppServices } from './app-services.js';
 import { listPlatforms } from './connections.js';
 import { METHODS, parseInput, type FeatureName, type MethodName, type MethodOutput, type ParsedInput } from './contract.js';
-import { startImportJob } from './import-job.js';
+import { listPolicies, resumePull, startImportJob, startPull, testConnection, validatePull } from './pull-job.js';
 
 export type Handler<M extends MethodName> = (input: unknown) => Promise<Result<MethodOutput<M>>>;
 export type Handlers = { [M in MethodName]: Handler<M> };
 type Implementations = { [M in MethodName]: (input: ParsedInput<M>) => Promise<MethodOutput<M>> | MethodOutput<M> };
 
 /** Screens whose core has landed in this build; the renderer disables the others. */
-const FEATURES: Record<FeatureName, boolean> = { pull: false, search: false, diff: false, trends: false, reports: false };
+const FEATURES: Record<FeatureName, boolean> = { pull: true, search: false, diff: false, trends: false, reports: false };
 
 const IMPORT_FILTERS = [
   { name: 'Posture files (JSON, gzip)', extensions: ['json', 'gz', 'jsonl'] },
@@ -47,9 +47,12 @@ function implementations(services: AppServices): Implementations {
       connections.delete(id);
       return null;
     },
-    testConnection: () => {
-      throw notAvailable('Testing a connection');
-    },
+    testConnection: (input) => testConnection(services, input),
+
+    listPolicies: (input) => listPolicies(services, input),
+    validatePull: (input) => validatePull(input),
+    startPull: (input) => startPull(services, input),
+    resumePull: (input) => resumePull(services, input),
 
     listSnapshots: (input) => listSnapshots(store, { includeBuilding: input?.includeBuilding ?? false }),
     getSnapshot: ({ id }) => getSnapshotDetails(store, id),
@@ -68,10 +71,6 @@ function implementations(services: AppServices): Implementations {
     chooseSavePath: (input) => options.dialogs.saveFile(input),
     chooseOpenFile: (input) => options.dialogs.openFile({ title: input.title, filters: input.filters }),
   };
-}
-
-function notAvailable(what: string): AppError {
-  return new AppError('USAGE', `${what} is not available in this build yet.`);
 }
 
 /** Builds the validated, error-catching handler of every contract method. */

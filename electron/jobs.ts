@@ -27,6 +27,7 @@ interface RunningJob {
   controller: AbortController;
   done: Promise<JobInfo>;
   lastEmit: number;
+  trailing: NodeJS.Timeout | null;
 }
 
 export class JobManager {
@@ -44,14 +45,14 @@ export class JobManager {
       title,
       state: 'running',
       startedAt: new Date().toISOString(),
-      progress: { phase: 'start', records: 0, bytes: 0, totalBytes: null, totalRecords: null, recordsPerSecond: 0, etaSeconds: null },
+      progress: { phase: 'start', records: 0, bytes: 0, totalBytes: null, totalRecords: null, recordsPerSecond: 0, etaSeconds: null, fraction: null, detail: null },
       snapshotId: null,
       outputPath: null,
       summary: null,
       error: null,
     };
     const controller = new AbortController();
-    const job: RunningJob = { info, controller, done: Promise.resolve(info), lastEmit: 0 };
+    const job: RunningJob = { info, controller, done: Promise.resolve(info), lastEmit: 0, trailing: null };
     this.jobs.set(info.id, job);
     this.logger.info({ jobId: info.id, kind, title }, 'job started');
 
@@ -59,18 +60,26 @@ export class JobManager {
       signal: controller.signal,
       report: (progress) => {
         if (job.info.state !== 'running') return;
+        const phaseChanged = progress.phase !== undefined && progress.phase !== job.info.progress.phase;
         job.info = { ...job.info, progress: { ...job.info.progress, ...progress } };
-        const now = Date.now();
-        if (now - job.lastEmit >= PROGRESS_INTERVAL_MS) {
-          job.lastEmit = now;
-          this.emit({ type: 'job', job: job.info });
-        }
+        const wait = PROGRESS_INTERVAL_MS - (Date.now() - job.lastEmit);
+        if (phaseChanged || wait <= 0) this.emitProgress(job);
+        // A held update goes out when the interval ends, so the last progress is never lost.
+        else job.trailing ??= setTimeout(() => this.emitProgress(job), wait);
       },
     };
 
     job.done = this.run(job, work, context);
     this.emit({ type: 'job', job: info });
     return info;
+  }
+
+  private emitProgress(job: RunningJob): void {
+    if (job.trailing) clearTimeout(job.trailing);
+    job.trailing = null;
+    if (job.info.state !== 'running') return;
+    job.lastEmit = Date.now();
+    this.emit({ type: 'job', job: job.info });
   }
 
   private async run(job: RunningJob, work: (context: JobContext) => Promise<JobOutcome>, context: JobContext): Promise<JobInfo> {
@@ -98,6 +107,8 @@ export class JobManager {
       if (cancelled) this.logger.info({ jobId: job.info.id, kind: job.info.kind }, 'job cancelled');
       else this.logger.error({ jobId: job.info.id, kind: job.info.kind, err: error }, 'job failed');
     }
+    if (job.trailing) clearTimeout(job.trailing);
+    job.trailing = null;
     this.emit({ type: 'job', job: job.info });
     if (job.info.snapshotId !== null || job.info.kind !== 'report') this.emit({ type: 'snapshots-changed' });
     this.forgetOldJobs();

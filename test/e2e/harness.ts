@@ -198,17 +198,18 @@ export async function openWorkbench(options: OpenOptions): Promise<Workbench> {
       await opened.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
     },
     async close(failed, testName) {
+      const folder = join(ARTIFACTS, 'failures', testName.replace(/[^A-Za-z0-9_-]+/g, '-'));
       if (failed) {
-        const folder = join(ARTIFACTS, 'failures', testName.replace(/[^A-Za-z0-9_-]+/g, '-'));
         mkdirSync(folder, { recursive: true });
         await opened.screenshot({ path: join(folder, 'page.png'), fullPage: true }).catch(() => {});
         writeFileSync(join(folder, 'console.txt'), consoleLines.join('\n'));
-        closeLog();
-        cpSync(logDir, join(folder, 'logs'), { recursive: true });
       }
       await context.close();
       await services.close();
-      if (!failed) closeLog();
+      closeLog();
+      // The log stream flushes asynchronously after end(); give it a moment before copying.
+      await new Promise((done) => setTimeout(done, 100));
+      if (failed) cpSync(logDir, join(folder, 'logs'), { recursive: true });
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
