@@ -327,7 +327,10 @@ export class PcrsClient {
   private renewToken(stale: string | null): Promise<void> {
     if (this.token !== stale) return Promise.resolve();
     if (!this.renewal) {
-      this.renewal = withRetries('Sign-in to the Qualys gateway', this.retry, () => this.signIn(), {
+      // The first sign-in fails fast: an unreachable gateway at the start is more often a wrong
+      // URL or proxy setting than a dropped link, and nothing is lost by stopping early.
+      const budget = stale === null && this.renewals === 0 ? new RetryBudget({ ...this.retry.policy, maxAttempts: 3, maxDelayMs: 2_000 }) : this.retry;
+      this.renewal = withRetries('Sign-in to the Qualys gateway', budget, () => this.signIn(), {
         signal: this.signal,
         onRetry: (event) => this.onRetry?.({ ...event, api: 'auth' }),
       }).finally(() => {

@@ -38,8 +38,15 @@ function throttled<P extends { phase: string }>(kind: JobRequest['kind']): { rep
   };
   return {
     report(progress) {
-      if (progress.phase !== lastPhase || performance.now() - last >= PROGRESS_INTERVAL_MS) post(progress);
-      else held = progress;
+      if (progress.phase !== lastPhase) {
+        // The last event of a phase carries its final counts; send it before the next phase.
+        if (held) post(held);
+        post(progress);
+      } else if (performance.now() - last >= PROGRESS_INTERVAL_MS) {
+        post(progress);
+      } else {
+        held = progress;
+      }
     },
     flush() {
       if (held) post(held);
