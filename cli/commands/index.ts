@@ -1,7 +1,10 @@
 /** Every CLI command, in the order `--help` lists them. */
 import type { CommandSpec } from '../args.js';
 import { diffCommand, historyCommand, trendCommand } from './diff.js';
+import { exportCommand } from './export.js';
 import { pullCommand } from './pull.js';
+import { reportsCommand, signoffCommand } from './signoff.js';
 import { deleteCommand, importCommand, labelCommand, showCommand, snapshotsCommand } from './snapshots.js';
+import { verifyCommand } from './verify.js';
 
-export const COMMANDS: CommandSpec[] = [importCommand, pullCommand, snapshotsCommand, showCommand, labelCommand, deleteCommand, diffCommand, historyCommand, trendCommand];
+export const COMMANDS: CommandSpec[] = [importCommand, pullCommand, snapshotsCommand, showCommand, labelCommand, deleteCommand, diffCommand, historyCommand, trendCommand, exportCommand, signoffCommand, reportsCommand, verifyCommand];

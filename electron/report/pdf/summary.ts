@@ -33,7 +33,7 @@ function legend(layout: Layout): void {
   layout.y = y + 16;
 }
 
-/** One stacked bar per row: the share of each status class, with the pass rate at the right. */
+/** Draws one stacked bar per row (the share of each status class) with the pass rate at the right. */
 function stackedBars(layout: Layout, rows: { label: string; row: RollupRow }[]): void {
   const doc = layout.doc;
   const barWidth = layout.width - LABEL_WIDTH - VALUE_WIDTH;

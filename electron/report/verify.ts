@@ -1,0 +1,304 @@
+/**
+ * Verification of a report PDF or an audit package.
+ *
+ * For a PDF: the embedded digest over the bytes as exported, each digital signature's
+ * byte ranges and CMS, and the embedded manifest.json. The byte ranges must cover the
+ * whole file except the signature value.
+ * For a package: every file against manifest.json with none added or missing, the
+ * manifest's detached signature, and the PDF inside it as above.
+ * With a store at hand, the report and snapshot hashes are also recomputed from the data.
+ */
+import { readFile } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
+import { AppError } from '../../db/errors.js';
+import { getReport, recomputeReportSha256 } from '../../db/reports.js';
+import type { Store } from '../../db/store.js';
+import { readPdfDigest, recomputePdfDigest } from './integrity.js';
+import { REPORT_MANIFEST_FORMAT, type ReportManifest } from './manifest.js';
+import {
+  PACKAGE_MANIFEST_FORMAT,
+  PACKAGE_MANIFEST_NAME,
+  PACKAGE_SIGNATURE_NAME,
+  readPackageEntries,
+  type PackageEntry,
+  type PackageManifest,
+} from './package.js';
+import { verifyDetached } from './signing.js';
+
+export interface VerifyCheck {
+  /** Stable name of the check, e.g. `pdf.digest`, `package.file`, `store.snapshot`. */
+  check: string;
+  ok: boolean;
+  message: string;
+}
+
+export interface VerifyResult {
+  file: string;
+  kind: 'pdf' | 'package';
+  ok: boolean;
+  reportId: string | null;
+  revision: number | null;
+  signed: boolean;
+  checks: VerifyCheck[];
+}
+
+class Checks {
+  readonly list: VerifyCheck[] = [];
+
+  add(check: string, ok: boolean, message: string): boolean {
+    this.list.push({ check, ok, message });
+    return ok;
+  }
+}
+
+// ---- PDF ------------------------------------------------------------------------------
+
+interface PdfSignature {
+  byteRange: [number, number, number, number];
+  contents: Buffer;
+}
+
+/** Finds every signature dictionary with a filled /ByteRange and its /Contents. */
+export function findPdfSignatures(pdf: Buffer): PdfSignature[] {
+  const text = pdf.toString('latin1');
+  const signatures: PdfSignature[] = [];
+  for (const match of text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)) {
+    const byteRange = match.slice(1, 5).map(Number) as [number, number, number, number];
+    const [, firstLength, secondStart] = byteRange;
+    const hex = text.slice(firstLength, secondStart);
+    const contents = /^<([0-9A-Fa-f]*)>$/.exec(hex);
+    signatures.push({ byteRange, contents: contents ? Buffer.from(contents[1]!, 'hex') : Buffer.alloc(0) });
+  }
+  return signatures;
+}
+
+/** Cuts the zero padding after the DER structure of a signature value. */
+function derPrefix(bytes: Buffer): Buffer {
+  if (bytes.length < 2 || bytes[0] !== 0x30) return bytes;
+  const first = bytes[1]!;
+  if (first < 0x80) return bytes.subarray(0, 2 + first);
+  const lengthBytes = first & 0x7f;
+  let length = 0;
+  for (let index = 0; index < lengthBytes; index++) length = length * 256 + bytes[2 + index]!;
+  return bytes.subarray(0, 2 + lengthBytes + length);
+}
+
+/** Extracts an embedded file by name from a PDF that pdfkit wrote. */
+export function extractEmbeddedFile(pdf: Buffer, name: string): Buffer | null {
+  const text = pdf.toString('latin1');
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const spec = new RegExp(`/F \\(${escaped}\\)[^]*?/EF\\s*<<\\s*/F\\s+(\\d+) 0 R`).exec(text);
+  if (!spec) return null;
+  const header = new RegExp(`(?:^|\\n)${spec[1]} 0 obj\\s*<<([^]*?)>>\\s*stream\\r?\\n`, 'g');
+  let found: RegExpExecArray | null = null;
+  for (let match = header.exec(text); match; match = header.exec(text)) found = match;
+  if (!found) return null;
+  const length = /\/Length (\d+)/.exec(found[1]!);
+  if (!length) return null;
+  const start = found.index + found[0].length;
+  const data = pdf.subarray(start, start + Number(length[1]));
+  return /\/Filter\s*\/FlateDecode/.test(found[1]!) ? inflateSync(data) : data;
+}
+
+function parseReportManifest(data: Buffer | null): ReportManifest | null {
+  if (!data) return null;
+  try {
+    const manifest = JSON.parse(data.toString('utf8')) as ReportManifest;
+    return manifest.format === REPORT_MANIFEST_FORMAT ? manifest : null;
+  } catch {
+    return null;
+  }
+}
+
+function checkStore(checks: Checks, store: Store, manifest: ReportManifest): void {
+  // 1. The snapshots the report covers must still hold the same content.
+  let report;
+  try {
+    report = getReport(store, manifest.reportId, manifest.revision);
+  } catch (error) {
+    checks.add('store.report', false, `The store has no revision ${manifest.revision} of report ${manifest.reportId}: ${(error as Error).message}`);
+    return;
+  }
+  const { sha256, problems } = recomputeReportSha256(store, report);
+  for (const problem of problems) checks.add('store.snapshot', false, `In the store, ${problem}.`);
+  for (const snapshot of manifest.snapshots) {
+    const stored = snapshot.role === 'assessed' ? report.snapshotId : report.baselineId;
+    if (stored !== snapshot.id) {
+      checks.add('store.snapshot', false, `The report names ${snapshot.role} snapshot ${snapshot.id}, but the store's revision names ${stored ?? 'none'}.`);
+    }
+  }
+
+  // 2. The recomputed report hash must equal the one the PDF was made with.
+  checks.add(
+    'store.report',
+    sha256 === manifest.reportSha256 && report.contentSha256 === manifest.reportSha256,
+    sha256 === manifest.reportSha256 && report.contentSha256 === manifest.reportSha256
+      ? `Report hash recomputed from the store matches (${sha256}).`
+      : `The report hash recomputed from the store (${sha256}) does not match the PDF's ${manifest.reportSha256}; the data or the report definition changed.`,
+  );
+}
+
+/** Verifies a report PDF held in memory; `name` labels the messages. */
+export function verifyPdfBuffer(pdf: Buffer, name: string, store: Store | null, checks = new Checks()): { manifest: ReportManifest | null; signed: boolean } {
+  // 1. The digest over the bytes as exported.
+  const digest = readPdfDigest(pdf);
+  if (!digest) {
+    checks.add('pdf.digest', false, `${name} has no Posture Workbench digest; it is not a report from this tool or its Info dictionary was changed.`);
+  } else {
+    const recomputed = recomputePdfDigest(pdf, digest);
+    checks.add(
+      'pdf.digest',
+      recomputed === digest.sha256,
+      recomputed === digest.sha256
+        ? `The first ${digest.length} bytes match the embedded SHA-256 ${digest.sha256}.`
+        : recomputed === null
+          ? `${name} is shorter (${pdf.length} bytes) than the ${digest.length} bytes it was exported with; it was truncated.`
+          : `The content of ${name} no longer matches its embedded SHA-256: bytes 0-${digest.length - 1} hash to ${recomputed}, not ${digest.sha256}. The file was modified after export.`,
+    );
+  }
+
+  // 2. Digital signatures: byte ranges and CMS.
+  const signatures = findPdfSignatures(pdf);
+  signatures.forEach((signature, index) => {
+    const [start, firstLength, secondStart, secondLength] = signature.byteRange;
+    const label = `Signature ${index + 1}`;
+    const covers = start === 0 && secondStart + secondLength === pdf.length && secondStart > firstLength;
+    checks.add(
+      'pdf.signature.byte-range',
+      covers,
+      covers
+        ? `${label} covers the whole file except its own value.`
+        : `${label} byte range [${signature.byteRange.join(' ')}] does not cover the whole file of ${pdf.length} bytes; bytes were added or removed after signing.`,
+    );
+    if (!covers && secondStart + secondLength > pdf.length) return;
+    const signed = Buffer.concat([pdf.subarray(start, start + firstLength), pdf.subarray(secondStart, secondStart + secondLength)]);
+    const result = verifyDetached(derPrefix(signature.contents), signed);
+    checks.add(
+      'pdf.signature',
+      result.ok,
+      result.ok
+        ? `${label} is valid: signed by ${result.signer ?? 'unknown'} at ${result.signingTime ?? 'an unrecorded time'}.`
+        : `${label} is invalid: ${result.problems.join('; ')}.`,
+    );
+  });
+  if (digest && signatures.length === 0 && pdf.length !== digest.length) {
+    checks.add('pdf.digest', false, `${name} has ${pdf.length - digest.length} bytes after the exported end and no signature covers them.`);
+  }
+
+  // 3. The embedded manifest, and through it the store.
+  const manifest = parseReportManifest(extractEmbeddedFile(pdf, 'manifest.json'));
+  checks.add(
+    'pdf.manifest',
+    manifest !== null,
+    manifest ? `Embedded manifest of report ${manifest.reportId} revision ${manifest.revision}.` : `${name} has no readable embedded manifest.json.`,
+  );
+  if (manifest && store) checkStore(checks, store, manifest);
+  return { manifest, signed: signatures.length > 0 };
+}
+
+// ---- Package --------------------------------------------------------------------------
+
+async function verifyPackage(path: string, store: Store | null): Promise<VerifyResult> {
+  const checks = new Checks();
+  let entries: Map<string, PackageEntry>;
+  try {
+    entries = await readPackageEntries(path, (name) => name === PACKAGE_MANIFEST_NAME || name === PACKAGE_SIGNATURE_NAME || name.endsWith('.pdf'));
+  } catch (error) {
+    checks.add('package.zip', false, `${path} is not a readable zip: ${(error as Error).message}.`);
+    return { file: path, kind: 'package', ok: false, reportId: null, revision: null, signed: false, checks: checks.list };
+  }
+  const manifestBytes = entries.get(PACKAGE_MANIFEST_NAME)?.data;
+  let manifest: PackageManifest | null = null;
+  if (manifestBytes) {
+    try {
+      const parsed = JSON.parse(manifestBytes.toString('utf8')) as PackageManifest;
+      if (parsed.format === PACKAGE_MANIFEST_FORMAT) manifest = parsed;
+    } catch {
+      manifest = null;
+    }
+  }
+  if (!manifest) {
+    checks.add('package.manifest', false, `${path} has no readable ${PACKAGE_MANIFEST_NAME}.`);
+    return { file: path, kind: 'package', ok: false, reportId: null, revision: null, signed: false, checks: checks.list };
+  }
+
+  // 1. Each listed file must be present with its hash; nothing may be added.
+  const listed = new Set<string>();
+  for (const file of manifest.files) {
+    listed.add(file.path);
+    const entry = entries.get(file.path);
+    if (!entry) {
+      checks.add('package.file', false, `${file.path} is listed in the manifest but missing from the package.`);
+      continue;
+    }
+    if (entry.sha256 !== file.sha256 || entry.bytes !== file.bytes) {
+      checks.add(
+        'package.file',
+        false,
+        `${file.path} no longer matches the manifest: SHA-256 ${entry.sha256} (${entry.bytes} bytes), expected ${file.sha256} (${file.bytes} bytes).`,
+      );
+    }
+  }
+  for (const name of entries.keys()) {
+    if (name !== PACKAGE_MANIFEST_NAME && name !== PACKAGE_SIGNATURE_NAME && !listed.has(name)) {
+      checks.add('package.file', false, `${name} is in the package but not in the manifest; it was added after export.`);
+    }
+  }
+  if (!checks.list.some((check) => check.check === 'package.file')) {
+    checks.add('package.file', true, `All ${manifest.files.length} files match their SHA-256 in the manifest.`);
+  }
+
+  // 2. The manifest's own signature, when the package was made with a certificate.
+  const signature = entries.get(PACKAGE_SIGNATURE_NAME)?.data;
+  if (signature) {
+    const result = verifyDetached(signature, manifestBytes!);
+    checks.add(
+      'package.signature',
+      result.ok,
+      result.ok ? `${PACKAGE_MANIFEST_NAME} signature is valid: signed by ${result.signer ?? 'unknown'}.` : `${PACKAGE_MANIFEST_NAME} signature is invalid: ${result.problems.join('; ')}.`,
+    );
+  } else if (manifest.signed) {
+    checks.add('package.signature', false, `The manifest says it was signed, but ${PACKAGE_SIGNATURE_NAME} is missing.`);
+  }
+
+  // 3. The report PDF inside, with the store checks once.
+  const pdf = entries.get(manifest.report)?.data;
+  let signed = signature !== undefined && signature !== null;
+  if (pdf) {
+    const inner = verifyPdfBuffer(pdf, manifest.report, store, checks);
+    signed = signed || inner.signed;
+    if (inner.manifest && inner.manifest.reportSha256 !== manifest.reportSha256) {
+      checks.add('package.manifest', false, `The PDF's report hash ${inner.manifest.reportSha256} differs from the package manifest's ${manifest.reportSha256}.`);
+    }
+  } else {
+    checks.add('package.file', false, `The report ${manifest.report} named by the manifest is missing.`);
+  }
+  const ok = checks.list.every((check) => check.ok);
+  return { file: path, kind: 'package', ok, reportId: manifest.reportId, revision: manifest.revision, signed, checks: checks.list };
+}
+
+/** Verifies a report PDF or an audit package (zip), recognised by its first bytes. */
+export async function verifyFile(path: string, store: Store | null = null): Promise<VerifyResult> {
+  let head: Buffer;
+  try {
+    head = (await readFile(path)).subarray(0, 5);
+  } catch (error) {
+    throw new AppError('NOT_FOUND', `Cannot read ${path}: ${(error as Error).message}. Check the path.`, { cause: error });
+  }
+  if (head.subarray(0, 4).equals(Buffer.from('PK\u0003\u0004', 'latin1'))) return verifyPackage(path, store);
+  if (head.toString('latin1') !== '%PDF-') {
+    throw new AppError('INVALID_INPUT', `${path} is neither a PDF nor a zip audit package; give a file that export wrote.`);
+  }
+  const pdf = await readFile(path);
+  const checks = new Checks();
+  const { manifest, signed } = verifyPdfBuffer(pdf, path, store, checks);
+  return {
+    file: path,
+    kind: 'pdf',
+    ok: checks.list.every((check) => check.ok),
+    reportId: manifest?.reportId ?? null,
+    revision: manifest?.revision ?? null,
+    signed,
+    checks: checks.list,
+  };
+}
