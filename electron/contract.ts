@@ -131,6 +131,29 @@ export const pullStartSchema = z
   })
   .refine((value) => value.allPolicies || value.policyIds.length > 0, { message: 'Choose at least one policy, or "All policies".', path: ['policyIds'] });
 
+export const DIFF_CLASS_NAMES = ['added', 'removed', 'regressed', 'fixed', 'exception', 'statusChanged', 'evidenceChanged', 'metadataChanged', 'outOfScope'] as const;
+
+const diffFilters = {
+  policyIds: z.array(id).max(1000).optional(),
+  hostIds: z.array(id).max(10_000).optional(),
+  criticality: z.array(z.number().int().min(0).max(5)).max(6).optional(),
+};
+
+const diffPair = { a: id, b: id };
+
+export const diffSummarySchema = z.object({ ...diffPair, ...diffFilters });
+export const diffRowsSchema = z.object({
+  ...diffPair,
+  ...diffFilters,
+  classes: z.array(z.enum(DIFF_CLASS_NAMES)).max(DIFF_CLASS_NAMES.length).optional(),
+  order: z.enum(['posture', 'criticality']).optional(),
+  after: z.string().max(200).nullable().optional(),
+  limit: z.number().int().min(1).max(10_000).optional(),
+});
+export const diffDetailSchema = z.object({ ...diffPair, postureId: id });
+export const diffExportSchema = z.object({ ...diffPair, ...diffFilters, classes: diffRowsSchema.shape.classes });
+export const trendSchema = z.object({ policyId: id.optional(), hostId: id.optional() });
+
 export const pullResumeSchema = z.object({ ...connectionChoice, snapshotId: id });
 
 // ---------------------------------------------------------------------------
@@ -209,6 +232,86 @@ export interface SnapshotDetails extends SnapshotInfo {
 }
 
 export type JobKind = 'import' | 'pull' | 'report';
+
+export type DiffClass = (typeof DIFF_CLASS_NAMES)[number];
+export type DiffCounts = Record<DiffClass, number>;
+
+/** Mirrors `DiffRow` in db/diff.ts. */
+export interface DiffRow {
+  postureId: number;
+  policyId: number;
+  policyTitle: string | null;
+  hostId: number;
+  controlId: number;
+  instance: string;
+  class: DiffClass;
+  statusA: string | null;
+  statusB: string | null;
+  stateIdA: number | null;
+  stateIdB: number | null;
+  criticalityValue: number | null;
+  criticalityLabel: string | null;
+  technologyName: string | null;
+  ip: string | null;
+  dns: string | null;
+  controlStatement: string | null;
+}
+
+export interface DiffPage {
+  rows: DiffRow[];
+  nextCursor: string | null;
+}
+
+export interface SideTotals {
+  total: number;
+  passed: number;
+  failed: number;
+  error: number;
+  exception: number;
+  other: number;
+  passRate: number | null;
+}
+
+export interface RollupGroup {
+  key: number | null;
+  label: string | null;
+  a: SideTotals;
+  b: SideTotals;
+  passRateDelta: number | null;
+  counts: DiffCounts;
+}
+
+export interface DiffSummary {
+  counts: DiffCounts;
+  rollups: { policy: RollupGroup[]; host: RollupGroup[]; criticality: RollupGroup[] };
+}
+
+/** Mirrors `PostureDiffDetail` in db/diff-detail.ts. */
+export interface PostureDiffDetail {
+  postureId: number;
+  policyId: number;
+  hostId: number;
+  controlId: number;
+  instance: string;
+  class: DiffClass | 'unchanged';
+  statusA: string | null;
+  statusB: string | null;
+  changes: { field: string; group: string; a: string | null; b: string | null; lines?: { op: 'equal' | 'removed' | 'added'; text: string }[] }[];
+}
+
+/** Mirrors `TrendPoint` in db/history.ts: status counts of one snapshot after the filter. */
+export interface TrendPoint {
+  snapshotId: number;
+  label: string;
+  createdAt: string;
+  total: number;
+  passed: number;
+  failed: number;
+  error: number;
+  exception: number;
+  other: number;
+  passRate: number;
+}
 
 export interface PolicySummary {
   id: number;
@@ -300,6 +403,13 @@ export const METHODS = {
   importFiles: method<JobInfo>()(importSchema),
   listJobs: method<JobInfo[]>()(noInput),
   cancelJob: method<JobInfo>()(jobIdSchema),
+
+  defaultBaseline: method<number | null>()(snapshotIdSchema),
+  diffSummary: method<DiffSummary>()(diffSummarySchema),
+  diffRows: method<DiffPage>()(diffRowsSchema),
+  diffDetail: method<PostureDiffDetail>()(diffDetailSchema),
+  exportDiffCsv: method<{ path: string; rows: number } | null>()(diffExportSchema),
+  passRateTrend: method<TrendPoint[]>()(trendSchema),
 
   chooseSavePath: method<string | null>()(saveDialogSchema),
   chooseOpenFile: method<string | null>()(saveDialogSchema),
