@@ -1,0 +1,156 @@
+import { createWriteStream, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../db/store.js';
+import { importFiles } from '../../electron/ingest/import.js';
+import {
+  DIFF_COLUMNS,
+  encodeCsvCell,
+  encodeCsvRow,
+  POSTURE_COLUMNS,
+  writeDiffCsv,
+  writePosturesCsv,
+  writeRollupsCsv,
+} from '../../electron/report/csv.js';
+import { createScope } from '../../electron/report/scope.js';
+import { makeTempDir } from '../helpers/temp.js';
+
+const REFERENCE = join(import.meta.dirname, '..', 'fixtures', 'reference');
+
+/** Minimal RFC 4180 parser, so the tests read the CSV as a spreadsheet would. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index]!;
+    if (quoted) {
+      if (character === '"' && text[index + 1] === '"') {
+        cell += '"';
+        index++;
+      } else if (character === '"') {
+        quoted = false;
+      } else {
+        cell += character;
+      }
+    } else if (character === '"') {
+      quoted = true;
+    } else if (character === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (character === '\r' && text[index + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      index++;
+    } else {
+      cell += character;
+    }
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}
+
+describe('CSV cell encoding', () => {
+  it.each([
+    ['=HYPERLINK("http://x")', `"'=HYPERLINK(""http://x"")"`],
+    ['+1+cmd|/C calc!A0', "'+1+cmd|/C calc!A0"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1:A2)', "'@SUM(A1:A2)"],
+    ['\t=1', "'\t=1"],
+    ['\r=1', `"'\r=1"`],
+  ])('neutralises formula start %j', (value, expected) => {
+    expect(encodeCsvCell(value)).toBe(expected);
+  });
+
+  it('leaves safe text and numbers alone', () => {
+    expect(encodeCsvCell('Passed')).toBe('Passed');
+    expect(encodeCsvCell(-5)).toBe('-5');
+    expect(encodeCsvCell(null)).toBe('');
+    expect(encodeCsvCell(true)).toBe('true');
+    expect(encodeCsvCell('a=b')).toBe('a=b');
+  });
+
+  it('quotes commas, quotes and line breaks', () => {
+    expect(encodeCsvCell('a,b')).toBe('"a,b"');
+    expect(encodeCsvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(encodeCsvCell('one\ntwo')).toBe('"one\ntwo"');
+    expect(encodeCsvRow(['x', 1, null])).toBe('x,1,\r\n');
+  });
+});
+
+describe('CSV export from a store', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  let store: Store;
+  let first: number;
+  let second: number;
+
+  beforeEach(async () => {
+    dir = makeTempDir();
+    store = openStore(join(dir.path, 'store.db'));
+    first = (await importFiles(store, [join(REFERENCE, 'v2-posture.json')])).snapshotId;
+    second = (await importFiles(store, [join(REFERENCE, 'v3-posture.json')])).snapshotId;
+  });
+
+  afterEach(() => {
+    store.close();
+    dir.remove();
+  });
+
+  it('postures CSV has a BOM, the header and UTF-8 text', async () => {
+    const path = join(dir.path, 'postures.csv');
+    const rows = await writePosturesCsv(store.sqlite, second, createWriteStream(path), { bom: true });
+    const bytes = readFileSync(path);
+    expect(bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(true);
+    const table = parseCsv(bytes.toString('utf8').slice(1));
+    expect(table[0]).toEqual([...POSTURE_COLUMNS]);
+    expect(rows).toBe(3);
+    expect(table.length).toBe(4);
+    expect(table.every((row) => row.length === POSTURE_COLUMNS.length)).toBe(true);
+    const text = table.flat().join('\n');
+    expect(text).toContain('dc01.zürich.example.test');
+    expect(text).toContain('サーバー');
+    const dateColumn = POSTURE_COLUMNS.indexOf('last_evaluated_date');
+    for (const row of table.slice(1)) expect(row[dateColumn]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  });
+
+  it('postures CSV neutralises stored formula text', async () => {
+    // Plant a formula in a control statement, as a hostile record could.
+    store.sqlite.prepare("UPDATE texts SET body = '=cmd|'' /C calc''!A0' WHERE id = (SELECT statement_text_id FROM control_revisions LIMIT 1)").run();
+    const path = join(dir.path, 'postures.csv');
+    await writePosturesCsv(store.sqlite, second, createWriteStream(path));
+    const cells = parseCsv(readFileSync(path, 'utf8')).flat();
+    expect(cells.some((cell) => cell.startsWith('=cmd'))).toBe(false);
+    expect(cells.some((cell) => cell.startsWith("'=cmd"))).toBe(true);
+  });
+
+  it('scope narrows the postures CSV', async () => {
+    const ids = store.sqlite.prepare('SELECT posture_id AS id FROM snapshot_members WHERE snapshot_id = ? ORDER BY posture_id LIMIT 1').all(second) as { id: number }[];
+    const scope = createScope(store.sqlite, ids.map((row) => row.id));
+    const path = join(dir.path, 'scoped.csv');
+    const rows = await writePosturesCsv(store.sqlite, second, createWriteStream(path), { scope });
+    scope.drop();
+    expect(rows).toBe(1);
+  });
+
+  it('diff CSV lists added and removed postures', async () => {
+    const path = join(dir.path, 'diff.csv');
+    const rows = await writeDiffCsv(store.sqlite, first, second, createWriteStream(path));
+    const table = parseCsv(readFileSync(path, 'utf8'));
+    expect(table[0]).toEqual([...DIFF_COLUMNS]);
+    expect(rows).toBe(table.length - 1);
+    const changes = table.slice(1).map((row) => row[DIFF_COLUMNS.indexOf('change')]);
+    expect(changes.filter((change) => change === 'added').length).toBeGreaterThan(0);
+    expect(changes.filter((change) => change === 'removed').length).toBeGreaterThan(0);
+  });
+
+  it('roll-ups CSV sums to the snapshot', async () => {
+    const path = join(dir.path, 'rollups.csv');
+    await writeRollupsCsv(store.sqlite, second, createWriteStream(path));
+    const table = parseCsv(readFileSync(path, 'utf8'));
+    const policies = table.slice(1).filter((row) => row[1] === 'policy');
+    expect(policies.reduce((sum, row) => sum + Number(row[4]), 0)).toBe(3);
+  });
+});
