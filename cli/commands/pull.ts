@@ -73,6 +73,7 @@ function readParams(values: CommandContext['values']): PostureParams {
   const params: PostureParams = {};
   if (values.evidence === true) params.evidenceRequired = true;
   if (values['no-compression'] === true) params.compressionRequired = false;
+
   const dates = [
     ['last-evaluation-date', 'lastEvaluationDate'],
     ['last-scan-date', 'lastScanDate'],
@@ -84,8 +85,10 @@ function readParams(values: CommandContext['values']): PostureParams {
     const value = text(values[flag]);
     if (value !== undefined) params[name] = value;
   }
+
   if (values['exclude-inactive-control'] === true) params.excludeInactiveControl = true;
   if (values['cloud-metadata'] === true) params.cloudMetaDataRequired = true;
+
   const status = list(values.status);
   if (status !== undefined) params.status = status;
   const previous = text(values['previous-status']);
@@ -100,6 +103,13 @@ function readParams(values: CommandContext['values']): PostureParams {
   const labels = list(values['criticality-labels']);
   if (labels !== undefined) params.criticalityLabels = labels;
   return params;
+}
+
+/** Maps --rate-limit to client pacing: absent keeps the default, 0 turns pacing off. */
+function pacing(requestsPerMinute: number | undefined): PullJobOptions['rateLimit'] {
+  if (requestsPerMinute === undefined) return undefined;
+  if (requestsPerMinute === 0) return null;
+  return { requests: requestsPerMinute, windowSec: 60 };
 }
 
 function formatDuration(seconds: number): string {
@@ -121,7 +131,7 @@ const PHASE_TEXT: Record<PullProgress['phase'], string> = {
   finish: 'finishing',
 };
 
-/** One redrawn status line: a bar over slices, records, bytes, rate and ETA. */
+/** Formats the redrawn status line: a bar over slices, records, bytes, rate and ETA. */
 export function formatProgressLine(progress: PullProgress, width = 24): string {
   const share = progress.slicesTotal > 0 ? progress.slicesDone / progress.slicesTotal : 0;
   const filled = Math.round(share * width);
@@ -256,12 +266,12 @@ Exit codes: 2 usage, 3 not found, 4 authentication, 5 network or rate limit, 6 A
       sliceSize: values['slice-size'] === undefined ? undefined : parseInteger(values['slice-size'], '--slice-size', { max: 10_000 }),
       concurrency: values.concurrency === undefined ? undefined : parseInteger(values.concurrency, '--concurrency', { max: 10 }),
       archive: values['no-archive'] !== true,
-      rateLimit: rateLimit === undefined ? undefined : rateLimit === 0 ? null : { requests: rateLimit, windowSec: 60 },
+      rateLimit: pacing(rateLimit),
     };
     if (resume === undefined && !options.connection.username) throw new AppError('USAGE', 'Missing --username for the Qualys account.');
     options.connection.password = await readPassword(context);
 
-    // 2. The pull itself, in a worker; Ctrl-C asks it to stop and save, a second Ctrl-C exits at once.
+    // 2. The pull itself, in a worker. Ctrl-C makes it stop and save; a second Ctrl-C exits at once.
     const abort = new AbortController();
     const onSignal = () => {
       if (abort.signal.aborted) process.exit(130);

@@ -53,7 +53,7 @@ export interface PullOptions {
   /** Keep each raw response body in the store (default true). */
   archive?: boolean;
   timeouts?: Partial<ClientTimeouts>;
-  /** Client-side pacing; null leaves the limit to the server's 429 answers. */
+  /** Client-side pacing; null leaves the limit to the server's 429 responses. */
   rateLimit?: RateLimit | null;
   retry?: Partial<RetryPolicy>;
   /** Attempts at a slice whose body arrives malformed or truncated, before the pull stops. */
@@ -76,7 +76,7 @@ export interface PullProgress {
   recordsPerSecond: number;
   etaSeconds: number | null;
   retries: number;
-  /** The last retry, so a user on a bad link sees why the pull waits. */
+  /** The last retry, which tells a user on a bad link why the pull waits. */
   lastRetry: string | null;
 }
 
@@ -604,7 +604,7 @@ async function fetchSlice(
         progress.inflightRecords.delete(slice.index);
         progress.bytes -= bytes;
         if (error instanceof AppError && error.code === 'DATA' && !signal.aborted) {
-          // A cut gzip stream or an array that never closes is how an early end shows; a body that
+          // An early end shows up as a cut gzip stream or an array that never closes. A body that
           // stays malformed after a few fresh downloads is a data error, not a network one.
           dataFailures++;
           if (dataFailures < maxDataAttempts) throw new RetryableError('stream', error.message, null, { cause: error });
@@ -637,7 +637,8 @@ function failPull(run: PullRun | null, error: unknown, signal: AbortSignal | und
   try {
     run.writer.suspend();
   } catch {
-    // The snapshot stays 'building' whatever happens here; resume repairs partial slices.
+    // Suspending only saves counters. The snapshot is still 'building', and resume deletes
+    // the members of slices that were not done.
   }
   const saved = `${progress.slicesDone} of ${progress.slicesTotal} slices are saved in snapshot ${run.writer.snapshotId}`;
   const message = `${appError.message.replace(/\.?$/, '.')} ${saved}; continue with --resume ${run.writer.snapshotId}.`;

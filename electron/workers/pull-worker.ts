@@ -29,27 +29,27 @@ function send(message: Unsequenced<WorkerMessage>): void {
 function throttled<P extends { phase: string }>(kind: JobRequest['kind']): { report(progress: P): void; flush(): void } {
   let last = 0;
   let lastPhase = '';
-  let held: P | null = null;
+  let pending: P | null = null;
   const post = (progress: P) => {
     last = performance.now();
     lastPhase = progress.phase;
-    held = null;
+    pending = null;
     send({ type: 'progress', kind, progress } as unknown as Unsequenced<WorkerMessage>);
   };
   return {
     report(progress) {
       if (progress.phase !== lastPhase) {
         // The last event of a phase carries its final counts; send it before the next phase.
-        if (held) post(held);
+        if (pending) post(pending);
         post(progress);
       } else if (performance.now() - last >= PROGRESS_INTERVAL_MS) {
         post(progress);
       } else {
-        held = progress;
+        pending = progress;
       }
     },
     flush() {
-      if (held) post(held);
+      if (pending) post(pending);
     },
   };
 }
