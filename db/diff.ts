@@ -105,10 +105,10 @@ export interface SnapshotScope {
   hostScopeKnown: boolean;
 }
 
-/** Which side of the diff an arm walks: A's members (changed and removed) or B's only (added). */
+/** Side of the diff that an arm walks: A's members (changed and removed) or B's only (added). */
 export type Arm = 'a' | 'b';
 
-/** Where an arm starts: every member in posture order, or the postures matching a host or control filter. */
+/** Starting table of an arm: every member in posture order, or the postures that match a host or control filter. */
 type Drive = 'members' | 'postures';
 
 export interface ArmOptions {
@@ -201,8 +201,8 @@ export function hasFilters(filters: DiffFilters): boolean {
 }
 
 /**
- * Starting from the postures pays off when a host or control filter names few of them;
- * otherwise the walk over A's members in posture order is the cheapest plan.
+ * Starts from the postures when a host or control filter names a few of them. Otherwise the
+ * walk over A's members in posture order is the cheapest plan.
  */
 function chooseDrive(filters: DiffFilters): Drive {
   const hosts = filters.hostIds?.length ?? 0;
@@ -212,9 +212,8 @@ function chooseDrive(filters: DiffFilters): Drive {
 
 /**
  * Builds one arm of the diff. Arm 'a' walks A's members and yields every posture whose
- * state differs in B or that B lacks; arm 'b' walks B's members that A lacks.
- * CROSS JOIN fixes the join order, so SQLite never starts from a table the plan tests
- * did not expect.
+ * state differs in B or that B lacks. Arm 'b' walks B's members that A lacks. CROSS JOIN
+ * fixes the join order, so SQLite never starts from a table the plan tests did not expect.
  */
 export function armSql(arm: Arm, scopeA: SnapshotScope, scopeB: SnapshotScope, options: ArmOptions): ArmSql {
   const drive = options.drive ?? chooseDrive(options.filters);
@@ -344,7 +343,7 @@ function formatCursor(key: PageKey, order: DiffOrder): string {
   return order === 'posture' ? String(key.postureId) : `${key.criticality}:${key.postureId}`;
 }
 
-/** The arms that can yield one of `classes`: arm 'b' yields only added and out-of-scope postures. */
+/** Returns the arms that can yield one of `classes`, because arm 'b' yields only added and out-of-scope postures. */
 function armsFor(classes: readonly DiffClass[]): Arm[] {
   const arms: Arm[] = [];
   if (classes.some((name) => name !== 'added')) arms.push('a');
@@ -362,9 +361,9 @@ export interface PageSqlQuery {
 }
 
 /**
- * SQL of one page of keys (posture, states, class) from one arm, or from both arms merged
- * in criticality order; exported for the query plan tests. Criticality order sorts every
- * changed posture, so it suits a report better than scrolling.
+ * Builds the SQL of one page of keys (posture, states, class) from one arm, or from both
+ * arms merged in criticality order. Exported for the query plan tests. Criticality order
+ * sorts every changed posture, so it suits a report better than scrolling.
  */
 export function pageSql(scopeA: SnapshotScope, scopeB: SnapshotScope, arms: readonly Arm[], query: PageSqlQuery): string {
   const byCriticality = query.order === 'criticality';
@@ -441,7 +440,7 @@ export function diffRows(store: Store, query: DiffRowsQuery): DiffPage {
   for (const name of classes) parseDiffClass(name);
   const cursor = query.after ? parseCursor(query.after, order) : null;
 
-  // 1. One more key than asked for tells whether another page follows.
+  // 1. One key more than the page size shows whether another page follows.
   const pageQuery: PageSqlQuery = { filters: query, classes, order, cursor };
   const keys =
     order === 'posture'

@@ -3,7 +3,7 @@
  * plan tests. Going through the JSON import would take minutes for a million postures,
  * and the diff reads only the store's tables, so the shape of those rows is what matters.
  *
- * Snapshot 1 (A) holds every posture. Snapshot 2 (B) changes A by posture id, so the
+ * Snapshot 1 (A) contains every posture. Snapshot 2 (B) changes A by posture id, so the
  * expected counts follow from the id alone:
  * - id % 100 === 0: removed (1%);
  * - id % 100 in 1..5: status flipped (5%);
@@ -151,7 +151,7 @@ function countIds(limit: number, predicate: (id: number) => boolean): number {
   return count;
 }
 
-/** The status of posture `id` in snapshot A, as `buildDiffStore` writes it. */
+/** Returns the status of posture `id` in snapshot A, as `buildDiffStore` writes it. */
 export function benchStatusOfA(id: number): string {
   return STATUS_CYCLE[(id * 7) % 10]!;
 }

@@ -13,7 +13,7 @@ async function cli(db: string, ...args: string[]): Promise<string> {
   return stdout;
 }
 
-/** The class the diff rules give a status or evidence move, written out independently of the SQL. */
+/** Returns the class the diff rules give a status or evidence move, written out independently of the SQL. */
 function expectedClass(before: string, after: string, evidenceChanged: boolean): string {
   const passing = (status: string) => status === 'Passed' || status === 'Passed*';
   const failing = (status: string) => status === 'Failed' || status === 'Error';
