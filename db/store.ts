@@ -96,7 +96,8 @@ function applyPragmas(sqlite: Database.Database, readonly: boolean): void {
   // A second process (CLI beside the app) waits for the writer instead of failing.
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('temp_store = MEMORY');
-  sqlite.pragma('cache_size = -65536');
+  // 32 MiB of page cache: enough for the hot indexes, small enough for the memory budget.
+  sqlite.pragma('cache_size = -32768');
 }
 
 /**
