@@ -97,7 +97,13 @@ export function extractEmbeddedFile(pdf: Buffer, name: string): Buffer | null {
   if (!length) return null;
   const start = found.index + found[0].length;
   const data = pdf.subarray(start, start + Number(length[1]));
-  return /\/Filter\s*\/FlateDecode/.test(found[1]!) ? inflateSync(data) : data;
+  if (!/\/Filter\s*\/FlateDecode/.test(found[1]!)) return data;
+  try {
+    return inflateSync(data);
+  } catch {
+    // A changed byte inside the compressed stream; the caller reports the manifest as unreadable.
+    return null;
+  }
 }
 
 function parseReportManifest(data: Buffer | null): ReportManifest | null {

@@ -1,0 +1,174 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getReport, saveReportRevision, signOffReport, type ReportRevision } from '../../db/reports.js';
+import { openStore, type Store } from '../../db/store.js';
+import { importFiles } from '../../electron/ingest/import.js';
+import { exportPackage, exportPdf } from '../../electron/report/export.js';
+import { createDemoCertificate, type Certificate } from '../../electron/report/signing.js';
+import { verifyFile } from '../../electron/report/verify.js';
+import { makeTempDir } from '../helpers/temp.js';
+
+const REFERENCE = join(import.meta.dirname, '..', 'fixtures', 'reference');
+
+function pdftotext(path: string): string {
+  return execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+}
+
+function pdfsig(path: string): string {
+  // pdfsig exits non-zero for an invalid signature; its output is what the test reads.
+  const result = spawnSync('pdfsig', [path], { encoding: 'utf8' });
+  return `${result.stdout}${result.stderr}`;
+}
+
+function flipByte(source: string, target: string, offset: number): void {
+  const bytes = readFileSync(source);
+  bytes[offset] = bytes[offset]! ^ 0x01;
+  writeFileSync(target, bytes);
+}
+
+describe('report PDF, signature, package and verify', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  let store: Store;
+  let report: ReportRevision;
+  let certificate: Certificate;
+  let signedPdf: string;
+  let plainPdf: string;
+  let packagePath: string;
+
+  beforeAll(async () => {
+    dir = makeTempDir();
+    store = openStore(join(dir.path, 'store.db'));
+    const baseline = (await importFiles(store, [join(REFERENCE, 'v2-posture.json')])).snapshotId;
+    const snapshot = (await importFiles(store, [join(REFERENCE, 'v3-posture.json')])).snapshotId;
+    const saved = saveReportRevision(store, {
+      title: 'Audit Zürich',
+      client: 'Ακμή Corp',
+      site: 'Zürich',
+      auditor: 'Jürgen Ødegård',
+      snapshotId: snapshot,
+      baselineId: baseline,
+      query: null,
+    });
+    signOffReport(store, saved.reportId, 1, { name: 'Jürgen Ødegård', role: 'Lead auditor', organisation: 'Audit GmbH', statement: 'Reviewed in full.' });
+    report = getReport(store, saved.reportId);
+    certificate = createDemoCertificate({ password: 'test-only' });
+    signedPdf = join(dir.path, 'signed.pdf');
+    plainPdf = join(dir.path, 'plain.pdf');
+    packagePath = join(dir.path, 'package.zip');
+    await exportPdf(store, report, signedPdf, certificate);
+    await exportPdf(store, report, plainPdf, null);
+    await exportPackage(store, report, packagePath, certificate);
+  });
+
+  afterAll(() => {
+    store.close();
+    dir.remove();
+  });
+
+  it('PDF text has every section', () => {
+    const text = pdftotext(signedPdf);
+    for (const heading of ['COMPLIANCE AUDIT REPORT', 'Executive summary', 'Changes since the baseline', 'Findings', 'Approved exceptions', 'Appendix: scope and provenance', 'Sign-off']) {
+      expect(text).toContain(heading);
+    }
+    expect(text).toContain(report.reportId);
+    expect(text).toContain(report.contentSha256);
+    expect(text).toMatch(/Page 1 of \d+/);
+    expect(text).toContain('Reviewed in full.');
+    expect(text).toContain('DEMONSTRATION CERTIFICATE');
+    expect(text).toContain('Status of the \'Fax\' service');
+  });
+
+  it('PDF prints non-ASCII text', () => {
+    const text = pdftotext(signedPdf);
+    expect(text).toContain('Ακμή Corp');
+    expect(text).toContain('Jürgen Ødegård');
+    expect(text).toContain('dc01.zürich.example.test');
+    expect(text).toContain('サーバー');
+    // The Japanese glyphs come from the embedded fallback font, not from .notdef boxes.
+    const fonts = execFileSync('pdffonts', [signedPdf], { encoding: 'utf8' });
+    expect(fonts).toMatch(/NotoSansJP/);
+    expect(fonts).toMatch(/DejaVuSans/);
+    expect(fonts.split('\n').filter((line) => /TrueType|CID/.test(line)).every((line) => /\byes\s+yes\b/.test(line))).toBe(true);
+  });
+
+  it('PDF pages render to images', () => {
+    execFileSync('pdftoppm', ['-r', '40', '-png', '-f', '1', '-l', '2', signedPdf, join(dir.path, 'page')]);
+    const pages = readdirSync(dir.path).filter((name) => name.startsWith('page') && name.endsWith('.png'));
+    expect(pages.length).toBe(2);
+    for (const page of pages) expect(statSync(join(dir.path, page)).size).toBeGreaterThan(2000);
+  });
+
+  it('pdfsig accepts the signature', () => {
+    const output = pdfsig(signedPdf);
+    expect(output).toContain('Signature is Valid');
+    expect(output).toContain('Total document signed');
+    expect(output).not.toContain('Syntax Error');
+  });
+
+  it('verify passes on the exported files', async () => {
+    for (const path of [signedPdf, plainPdf, packagePath]) {
+      const result = await verifyFile(path, store);
+      expect(result.checks.filter((check) => !check.ok)).toEqual([]);
+      expect(result.ok).toBe(true);
+    }
+  });
+
+  it('one changed byte fails the signed PDF', async () => {
+    const tampered = join(dir.path, 'tampered-signed.pdf');
+    flipByte(signedPdf, tampered, 4000);
+    expect(pdfsig(tampered)).toContain('Digest Mismatch');
+    const result = await verifyFile(tampered, null);
+    expect(result.ok).toBe(false);
+    expect(result.checks.find((check) => check.check === 'pdf.signature')?.ok).toBe(false);
+    expect(result.checks.find((check) => check.check === 'pdf.digest')?.message).toContain('no longer matches');
+  });
+
+  it('one changed byte fails the unsigned PDF', async () => {
+    const tampered = join(dir.path, 'tampered-plain.pdf');
+    flipByte(plainPdf, tampered, 4000);
+    const result = await verifyFile(tampered, null);
+    expect(result.ok).toBe(false);
+    expect(result.checks.find((check) => check.check === 'pdf.digest')?.ok).toBe(false);
+  });
+
+  it('appended bytes fail the PDFs', async () => {
+    for (const source of [signedPdf, plainPdf]) {
+      const tampered = join(dir.path, 'appended.pdf');
+      writeFileSync(tampered, Buffer.concat([readFileSync(source), Buffer.from('\n% appended\n')]));
+      const result = await verifyFile(tampered, null);
+      expect(result.ok).toBe(false);
+    }
+  });
+
+  it('one changed byte fails the package', async () => {
+    // Change a byte inside the stored (uncompressed) report.pdf entry.
+    const bytes = readFileSync(packagePath);
+    const at = bytes.indexOf(Buffer.from('%PDF-')) + 2000;
+    const tampered = join(dir.path, 'tampered.zip');
+    flipByte(packagePath, tampered, at);
+    const result = await verifyFile(tampered, null);
+    expect(result.ok).toBe(false);
+    const messages = result.checks.filter((check) => !check.ok).map((check) => check.message).join('\n');
+    expect(messages).toMatch(/report\.pdf|zip|CRC/i);
+  });
+
+  it('changed store content fails verify', async () => {
+    const copyPath = join(dir.path, 'copy.db');
+    store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    copyFileSync(join(dir.path, 'store.db'), copyPath);
+    const copy = openStore(copyPath);
+    try {
+      copy.sqlite
+        .prepare('UPDATE posture_states SET sha256 = randomblob(32) WHERE id = (SELECT state_id FROM snapshot_members WHERE snapshot_id = ? LIMIT 1)')
+        .run(report.snapshotId);
+      const result = await verifyFile(signedPdf, copy);
+      expect(result.ok).toBe(false);
+      const failed = result.checks.filter((check) => !check.ok);
+      expect(failed.some((check) => check.check === 'store.snapshot' && check.message.includes(`snapshot ${report.snapshotId}`))).toBe(true);
+    } finally {
+      copy.close();
+    }
+  });
+});
