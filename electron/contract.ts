@@ -154,6 +154,39 @@ export const diffDetailSchema = z.object({ ...diffPair, postureId: id });
 export const diffExportSchema = z.object({ ...diffPair, ...diffFilters, classes: diffRowsSchema.shape.classes });
 export const trendSchema = z.object({ policyId: id.optional(), hostId: id.optional() });
 
+export const reportDefinitionSchema = z.object({
+  /** Absent for a new report; present to save a new revision of it. */
+  reportId: z.string().min(1).max(64).optional(),
+  title: z.string().trim().min(1, 'Give the report a title.').max(200),
+  client: z.string().trim().max(200),
+  site: z.string().trim().max(200),
+  auditor: z.string().trim().min(1, 'Name the auditor.').max(200),
+  snapshotId: id,
+  baselineId: id.nullable(),
+  query: z.string().max(2000).nullable(),
+});
+
+export const signOffSchema = z.object({
+  reportId: z.string().min(1).max(64),
+  revision: z.number().int().positive(),
+  name: z.string().trim().min(1, 'Enter the name of the person signing off.').max(200),
+  role: z.string().trim().min(1, 'Enter the role of the person signing off.').max(200),
+  organisation: z.string().trim().min(1, 'Enter the organisation of the person signing off.').max(200),
+  statement: z.string().trim().min(1, 'Enter the sign-off statement.').max(5000),
+});
+
+export const reportExportSchema = z.object({
+  reportId: z.string().min(1).max(64),
+  revision: z.number().int().positive(),
+  format: z.enum(['pdf', 'csv', 'package']),
+  csvKind: z.enum(['postures', 'diff', 'rollups']).optional(),
+  /** PKCS#12 file and password to sign the PDF or package; unsigned without it. */
+  p12Path: z.string().max(4096).optional(),
+  p12Password: z.string().max(500).optional(),
+});
+
+export const verifySchema = z.object({ path: z.string().min(1).max(4096).optional() });
+
 export const pullResumeSchema = z.object({ ...connectionChoice, snapshotId: id });
 
 // ---------------------------------------------------------------------------
@@ -299,6 +332,50 @@ export interface PostureDiffDetail {
   changes: { field: string; group: string; a: string | null; b: string | null; lines?: { op: 'equal' | 'removed' | 'added'; text: string }[] }[];
 }
 
+/** Mirrors `Signoff` in db/reports.ts. */
+export interface SignoffInfo {
+  id: number;
+  reportId: string;
+  revision: number;
+  name: string;
+  role: string;
+  organisation: string;
+  statement: string;
+  signedAt: string;
+  reportSha256: string;
+  snapshotIds: number[];
+}
+
+/** Mirrors `ReportRevision` in db/reports.ts. */
+export interface ReportInfo {
+  rowId: number;
+  reportId: string;
+  revision: number;
+  title: string;
+  client: string;
+  site: string;
+  auditor: string;
+  snapshotId: number;
+  baselineId: number | null;
+  query: string | null;
+  createdAt: string;
+  contentSha256: string;
+  pdfSha256: string | null;
+  pdfExportedAt: string | null;
+  signoffs: SignoffInfo[];
+}
+
+/** Mirrors `VerifyResult` in electron/report/verify.ts. */
+export interface VerifyInfo {
+  file: string;
+  kind: 'pdf' | 'package';
+  ok: boolean;
+  reportId: string | null;
+  revision: number | null;
+  signed: boolean;
+  checks: { check: string; ok: boolean; message: string }[];
+}
+
 /** Mirrors `TrendPoint` in db/history.ts: status counts of one snapshot after the filter. */
 export interface TrendPoint {
   snapshotId: number;
@@ -410,6 +487,12 @@ export const METHODS = {
   diffDetail: method<PostureDiffDetail>()(diffDetailSchema),
   exportDiffCsv: method<{ path: string; rows: number } | null>()(diffExportSchema),
   passRateTrend: method<TrendPoint[]>()(trendSchema),
+
+  listReports: method<ReportInfo[]>()(noInput),
+  saveReport: method<ReportInfo>()(reportDefinitionSchema),
+  signOff: method<SignoffInfo>()(signOffSchema),
+  exportReport: method<JobInfo | null>()(reportExportSchema),
+  verifyFile: method<VerifyInfo | null>()(verifySchema),
 
   chooseSavePath: method<string | null>()(saveDialogSchema),
   chooseOpenFile: method<string | null>()(saveDialogSchema),

@@ -10,6 +10,7 @@ import type { AppServices } from './app-services.js';
 import { listPlatforms } from './connections.js';
 import { METHODS, parseInput, type FeatureName, type MethodName, type MethodOutput, type ParsedInput } from './contract.js';
 import { diffImplementations } from './diff-handlers.js';
+import { reportImplementations } from './report-handlers.js';
 import { listPolicies, resumePull, startImportJob, startPull, testConnection, validatePull } from './pull-job.js';
 
 export type Handler<M extends MethodName> = (input: unknown) => Promise<Result<MethodOutput<M>>>;
@@ -17,7 +18,7 @@ export type Handlers = { [M in MethodName]: Handler<M> };
 type Implementations = { [M in MethodName]: (input: ParsedInput<M>) => Promise<MethodOutput<M>> | MethodOutput<M> };
 
 /** Screens whose core has landed in this build; the renderer disables the others. */
-const FEATURES: Record<FeatureName, boolean> = { pull: true, search: false, diff: true, trends: true, reports: false };
+const FEATURES: Record<FeatureName, boolean> = { pull: true, search: false, diff: true, trends: true, reports: true };
 
 const IMPORT_FILTERS = [
   { name: 'Posture files (JSON, gzip)', extensions: ['json', 'gz', 'jsonl'] },
@@ -70,6 +71,7 @@ function implementations(services: AppServices): Implementations {
     cancelJob: ({ jobId }) => jobs.cancel(jobId),
 
     ...diffImplementations(services),
+    ...reportImplementations(services),
 
     chooseSavePath: (input) => options.dialogs.saveFile(input),
     chooseOpenFile: (input) => options.dialogs.openFile({ title: input.title, filters: input.filters }),

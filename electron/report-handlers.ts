@@ -1,0 +1,73 @@
+/**
+ * Report methods: save a report definition (each change is a new revision), sign off a
+ * revision (which locks its snapshots), export it as PDF, CSV or audit package in a job,
+ * and verify an exported file against its embedded hashes and the store.
+ */
+import { readFile } from 'node:fs/promises';
+import { AppError } from '../db/errors.js';
+import { getReport, listReports, saveReportRevision, signOffReport } from '../db/reports.js';
+import type { AppServices } from './app-services.js';
+import type { JobInfo, ParsedInput, VerifyInfo } from './contract.js';
+import { exportCsv, exportPackage, exportPdf } from './report/export.js';
+import type { Certificate } from './report/signing.js';
+import { verifyFile } from './report/verify.js';
+
+const EXTENSIONS = { pdf: 'pdf', csv: 'csv', package: 'zip' } as const;
+
+async function readCertificate(input: ParsedInput<'exportReport'>): Promise<Certificate | null> {
+  if (!input.p12Path) return null;
+  try {
+    return { p12: await readFile(input.p12Path), password: input.p12Password ?? '' };
+  } catch (error) {
+    throw new AppError('NOT_FOUND', `Cannot read the certificate ${input.p12Path}: ${(error as Error).message}. Choose the .p12 file again.`, { cause: error });
+  }
+}
+
+/** Asks where to save, then exports in a job; returns null when the user cancels the dialog. */
+async function exportReport(services: AppServices, input: ParsedInput<'exportReport'>): Promise<JobInfo | null> {
+  const report = getReport(services.store, input.reportId, input.revision);
+  const suffix = input.format === 'csv' ? `-${input.csvKind ?? 'postures'}` : '';
+  const path = await services.options.dialogs.saveFile({
+    title: `Export ${input.format.toUpperCase()}`,
+    defaultName: `${report.title.replace(/[^\w.-]+/g, '-')}-r${report.revision}${suffix}.${EXTENSIONS[input.format]}`,
+    filters: [{ name: input.format === 'package' ? 'Audit package (zip)' : input.format.toUpperCase(), extensions: [EXTENSIONS[input.format]] }],
+  });
+  if (!path) return null;
+  const certificate = await readCertificate(input);
+
+  return services.jobs.start('report', `Export ${report.title} (revision ${report.revision}) as ${input.format.toUpperCase()}`, async ({ report: progress }) => {
+    progress({ phase: 'render' });
+    if (input.format === 'pdf') {
+      const result = await exportPdf(services.store, report, path, certificate);
+      return { outputPath: path, summary: `Exported a ${result.pages}-page PDF${result.signed ? ', signed,' : ''} to ${path} (SHA-256 ${result.sha256}).` };
+    }
+    if (input.format === 'package') {
+      const result = await exportPackage(services.store, report, path, certificate);
+      return { outputPath: path, summary: `Exported the audit package to ${path} (${result.manifest.files.length} files).` };
+    }
+    const result = await exportCsv(services.store, { kind: input.csvKind ?? 'postures', snapshotId: report.snapshotId, baselineId: report.baselineId, query: report.query, path });
+    return { outputPath: path, summary: `Exported ${result.rows.toLocaleString('en-US')} rows to ${path} (SHA-256 ${result.sha256}).` };
+  });
+}
+
+async function verify(services: AppServices, input: ParsedInput<'verifyFile'>): Promise<VerifyInfo | null> {
+  const path =
+    input.path ??
+    (await services.options.dialogs.openFile({ title: 'Verify a report or audit package', filters: [{ name: 'Reports and packages', extensions: ['pdf', 'zip'] }] }));
+  if (!path) return null;
+  const result = await verifyFile(path, services.store);
+  services.logger.info({ path, ok: result.ok, reportId: result.reportId }, 'file verified');
+  return result;
+}
+
+export const reportImplementations = (services: AppServices) => ({
+  listReports: () => listReports(services.store),
+  saveReport: ({ reportId, ...definition }: ParsedInput<'saveReport'>) => saveReportRevision(services.store, definition, reportId),
+  signOff: ({ reportId, revision, ...signer }: ParsedInput<'signOff'>) => {
+    const signoff = signOffReport(services.store, reportId, revision, signer);
+    services.options.emit({ type: 'snapshots-changed' });
+    return signoff;
+  },
+  exportReport: (input: ParsedInput<'exportReport'>) => exportReport(services, input),
+  verifyFile: (input: ParsedInput<'verifyFile'>) => verify(services, input),
+});
