@@ -23,6 +23,7 @@ import {
   type Watermarks,
 } from './schema.js';
 import { collectGarbageAbove, readWatermarks } from './garbage.js';
+import { ensureStatusCounts } from './history.js';
 import { computeContentSha256 } from './snapshots.js';
 import type { Store } from './store.js';
 import type { NormalisedPosture } from '../electron/ingest/normalise.js';
@@ -666,6 +667,9 @@ export class SnapshotWriter {
       return { snapshotId: id, records, duplicates: this.duplicateCount, rejected: details.rejected ?? 0, statusCounts };
     })();
     this.closed = true;
+
+    // Pass-rate counts per policy and host, so trend charts never scan a whole snapshot.
+    ensureStatusCounts(this.store, id);
     return summary;
   }
 
