@@ -552,6 +552,8 @@ async function fetchSlice(
     async () => {
       const group = writer.openGroup();
       const hash = createHash('sha256');
+      // NOTE: the archived body of a slice stays in memory until the slice commits, because the
+      // store writes a blob in one piece; a default slice is a few MiB compressed.
       const archive: Buffer[] | null = run.stored.archive ? [] : null;
       let bytes = 0;
       let discard = () => {};

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -77,6 +77,9 @@ async function startSimulatorProcess(): Promise<{ url: string; stop(): Promise<v
   throw new Error('The simulator exited before it listened.');
 }
 
+// Other work on the machine skews both runs, so the load average goes into the results.
+const loadAtStart = loadavg()[0]!;
+
 // 1. The file baseline: the same records, generated once, imported in a worker.
 const file = join(work, 'pull-bench.json.gz');
 console.error(`generating ${file} …`);
@@ -108,7 +111,7 @@ const pullRate = pulled.value.records / pulled.seconds;
 const ratio = pullRate / importRate;
 const result = {
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  machine: { loadAverage: { start: loadAtStart, end: loadavg()[0]! }, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
   data: { ...DATA, records: generated.records, fileBytes: generated.bytes, evidence: true, compression: 'gzip' },
   import: { records: imported.value.records, seconds: imported.seconds, recordsPerSecond: importRate, callerDelay: imported.delay },
   pull: {
@@ -130,7 +133,8 @@ const result = {
 const round = (value: number) => Math.round(value).toLocaleString('en-US');
 const markdown = `# Pull benchmark
 
-\`npm run bench:pull\` on ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGb} GiB, Node ${result.machine.node}, ${result.date}.
+\`npm run bench:pull\` on ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGb} GiB, Node ${result.machine.node}, ${result.date};
+1-minute load average ${loadAtStart.toFixed(1)} at the start and ${result.machine.loadAverage.end.toFixed(1)} at the end.
 
 Data: simulator seed ${DATA.seed}, ${DATA.hosts} hosts, ${DATA.policies} policies, ${DATA.controlsPerPolicy} controls per policy,
 API 3.0 with evidence, gzip: ${round(generated.records)} postures, ${(generated.bytes / 2 ** 20).toFixed(1)} MiB compressed as one file.
