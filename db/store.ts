@@ -120,7 +120,8 @@ function cleanUpAbandonedImports(sqlite: Database.Database): number {
   return abandoned.length;
 }
 
-function isProcessAlive(pid: number): boolean {
+/** Tells whether another live process has this pid; the caller's own pid counts as not alive. */
+export function isProcessAlive(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);

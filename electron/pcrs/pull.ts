@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../db/errors.js';
 import { SnapshotWriter } from '../../db/snapshot-writer.js';
-import type { Store } from '../../db/store.js';
+import { isProcessAlive, type Store } from '../../db/store.js';
 import { feedRecords } from '../ingest/import.js';
 import { redactText } from '../log.js';
 import { PcrsClient, type ClientTimeouts, type HostIdsElement, type RateLimit } from './client.js';
@@ -152,16 +152,6 @@ function toIntegerId(text: string, what: string): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value)) throw new AppError('API', `The API returned a non-numeric ${what} "${text}".`);
   return value;
-}
-
-function isProcessAlive(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The state a run needs, whether it planned the pull itself or resumes one. */
