@@ -187,6 +187,25 @@ export const reportExportSchema = z.object({
 
 export const verifySchema = z.object({ path: z.string().min(1).max(4096).optional() });
 
+export const SEARCH_SORT_NAMES = ['relevance', 'criticality', 'status', 'host', 'control', 'date'] as const;
+
+const facetValues = z.array(z.string().max(200)).max(100).optional();
+
+export const searchSchema = z.object({
+  query: z.string().max(2000),
+  snapshotId: id.nullable().optional(),
+  statuses: facetValues,
+  criticalities: facetValues,
+  policies: facetValues,
+  sort: z.enum(SEARCH_SORT_NAMES).optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+  cursor: z.string().max(500).nullable().optional(),
+  /** Also count the matches per facet (slower; only for the first page). */
+  withFacets: z.boolean().optional(),
+});
+
+export const historySchema = z.object({ hostId: id, controlId: id, policyId: id.optional(), instance: z.string().max(2000).optional() });
+
 export const pullResumeSchema = z.object({ ...connectionChoice, snapshotId: id });
 
 // ---------------------------------------------------------------------------
@@ -330,6 +349,75 @@ export interface PostureDiffDetail {
   statusA: string | null;
   statusB: string | null;
   changes: { field: string; group: string; a: string | null; b: string | null; lines?: { op: 'equal' | 'removed' | 'added'; text: string }[] }[];
+}
+
+/** Mirrors `SearchRow` in db/search/search.ts. */
+export interface SearchRow {
+  snapshotId: number;
+  postureId: number;
+  stateId: number;
+  policyId: number;
+  policyTitle: string | null;
+  hostId: number;
+  controlId: number;
+  instance: string;
+  status: string;
+  previousStatus: string | null;
+  isException: boolean;
+  criticality: { value: number | null; label: string | null };
+  ip: string | null;
+  dns: string | null;
+  netbios: string | null;
+  os: string | null;
+  technology: string | null;
+  category: string | null;
+  subCategory: string | null;
+  controlStatement: string | null;
+  lastEvaluatedDate: string | null;
+}
+
+export interface FacetValue {
+  value: string | number | boolean | null;
+  label?: string | null;
+  count: number;
+}
+
+export interface SearchResult {
+  sort: string;
+  snapshotIds: number[];
+  rows: SearchRow[];
+  nextCursor: string | null;
+  /** Match count and facets, when requested with `withFacets`. */
+  total: number | null;
+  hostCount: number | null;
+  facets: Record<string, FacetValue[]> | null;
+}
+
+export interface SearchHelp {
+  textFields: string[];
+  filterFields: string[];
+  statuses: string[];
+}
+
+/** Mirrors `PostureHistory` in db/history.ts: one posture across every snapshot covering it. */
+export interface PostureHistoryInfo {
+  postureId: number;
+  policyId: number;
+  hostId: number;
+  controlId: number;
+  instance: string;
+  entries: {
+    snapshotId: number;
+    label: string;
+    createdAt: string;
+    present: boolean;
+    status: string | null;
+    lastEvaluatedDate: string | null;
+    postureModifiedDate: string | null;
+    evidence: { expected: string | null; current: unknown; actual: unknown; extended: string | null; causeOfFailure: unknown } | null;
+    change: string | null;
+  }[];
+  changes: { snapshotId: number; createdAt: string; class: string; statusFrom: string | null; statusTo: string | null }[];
 }
 
 /** Mirrors `Signoff` in db/reports.ts. */
@@ -480,6 +568,10 @@ export const METHODS = {
   importFiles: method<JobInfo>()(importSchema),
   listJobs: method<JobInfo[]>()(noInput),
   cancelJob: method<JobInfo>()(jobIdSchema),
+
+  searchHelp: method<SearchHelp>()(noInput),
+  search: method<SearchResult>()(searchSchema),
+  postureHistory: method<PostureHistoryInfo[]>()(historySchema),
 
   defaultBaseline: method<number | null>()(snapshotIdSchema),
   diffSummary: method<DiffSummary>()(diffSummarySchema),

@@ -11,6 +11,7 @@ import { listPlatforms } from './connections.js';
 import { METHODS, parseInput, type FeatureName, type MethodName, type MethodOutput, type ParsedInput } from './contract.js';
 import { diffImplementations } from './diff-handlers.js';
 import { reportImplementations } from './report-handlers.js';
+import { searchImplementations } from './search-handlers.js';
 import { listPolicies, resumePull, startImportJob, startPull, testConnection, validatePull } from './pull-job.js';
 
 export type Handler<M extends MethodName> = (input: unknown) => Promise<Result<MethodOutput<M>>>;
@@ -18,7 +19,7 @@ export type Handlers = { [M in MethodName]: Handler<M> };
 type Implementations = { [M in MethodName]: (input: ParsedInput<M>) => Promise<MethodOutput<M>> | MethodOutput<M> };
 
 /** Screens whose core has landed in this build; the renderer disables the others. */
-const FEATURES: Record<FeatureName, boolean> = { pull: true, search: false, diff: true, trends: true, reports: true };
+const FEATURES: Record<FeatureName, boolean> = { pull: true, search: true, diff: true, trends: true, reports: true };
 
 const IMPORT_FILTERS = [
   { name: 'Posture files (JSON, gzip)', extensions: ['json', 'gz', 'jsonl'] },
@@ -71,6 +72,7 @@ function implementations(services: AppServices): Implementations {
     cancelJob: ({ jobId }) => jobs.cancel(jobId),
 
     ...diffImplementations(services),
+    ...searchImplementations(services),
     ...reportImplementations(services),
 
     chooseSavePath: (input) => options.dialogs.saveFile(input),

@@ -114,6 +114,10 @@ export interface OpenOptions {
   prepare?(services: AppServices): Promise<void>;
   viewport?: { width: number; height: number };
   colorScheme?: 'light' | 'dark';
+  /** An existing database to open (kept on close); default a new one in the data folder. */
+  dbPath?: string;
+  /** Start the embedded simulator (default true). */
+  demo?: boolean;
 }
 
 const shim = (names: string[]): void => {
@@ -157,7 +161,7 @@ export async function openWorkbench(options: OpenOptions): Promise<Workbench> {
 
   const services = await createAppServices({
     dataDir,
-    dbPath: join(dataDir, 'posture-workbench.db'),
+    dbPath: options.dbPath ?? join(dataDir, 'posture-workbench.db'),
     logDir,
     version: '0.0.0-test',
     platform: 'linux',
@@ -166,7 +170,7 @@ export async function openWorkbench(options: OpenOptions): Promise<Workbench> {
     dialogs,
     openPath: async () => {},
     emit: deliver,
-    demo: options.simulator ?? {},
+    demo: options.demo === false ? false : (options.simulator ?? {}),
   });
   await options.prepare?.(services);
   const handlers = createHandlers(services);

@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { importFiles } from '../../electron/ingest/import.js';
+import { generateFile } from '../simulator/index.js';
+import { buildRenderer, launchChromium, openWorkbench, pageProblems, serveRenderer, type Workbench } from './harness.js';
+
+// Enough postures that the results table needs more than one page and must virtualise.
+const DATA = { seed: 9, hosts: 120, policies: 2, controlsPerPolicy: 20 };
+
+let browser: Browser;
+let server: { url: string; close(): Promise<void> };
+let filesDir: string;
+let workbench: Workbench | null = null;
+
+beforeAll(async () => {
+  server = await serveRenderer(await buildRenderer());
+  browser = await launchChromium();
+  filesDir = mkdtempSync(join(tmpdir(), 'pw-e2e-search-'));
+  for (const day of [0, 1]) await generateFile({ ...DATA, day }, join(filesDir, `day${day}.json.gz`), { version: 3, gzip: true, evidence: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(filesDir, { recursive: true, force: true });
+});
+
+afterEach(async (context) => {
+  await workbench?.close(context.task.result?.state === 'fail', context.task.name);
+  workbench = null;
+});
+
+describe('search screen', () => {
+  test('query, facets, scrolling and detail', async () => {
+    workbench = await openWorkbench({
+      rendererUrl: server.url,
+      browser,
+      prepare: async (services) => {
+        for (const day of [0, 1]) await importFiles(services.store, [join(filesDir, `day${day}.json.gz`)], { label: `Day ${day}` });
+      },
+    });
+    const { page, handlers } = workbench;
+    const all = await handlers.search({ snapshotId: 2, query: '', withFacets: true, limit: 1 });
+    const failed = await handlers.search({ snapshotId: 2, query: '', statuses: ['Failed'], withFacets: true, limit: 1 });
+    expect(all.ok && failed.ok).toBe(true);
+    const total = all.ok ? all.value.total! : 0;
+    const failedTotal = failed.ok ? failed.value.total! : 0;
+    expect(total).toBeGreaterThan(1000);
+
+    await page.getByTestId('nav-search').click();
+    await expect.poll(() => page.getByTestId('search-total').textContent()).toBe(`${total.toLocaleString('en-US')} postures`);
+    const rendered = await page.getByTestId('results-row').count();
+    expect(rendered).toBeLessThan(60);
+
+    // Facet click filters by status and the count follows.
+    await page.getByTestId('facet-status').filter({ hasText: 'Failed' }).first().click();
+    await expect.poll(() => page.getByTestId('search-total').textContent()).toBe(`${failedTotal.toLocaleString('en-US')} postures`);
+    await page.getByTestId('facet-status').filter({ hasText: 'Failed' }).first().click();
+    await expect.poll(() => page.getByTestId('search-total').textContent()).toBe(`${total.toLocaleString('en-US')} postures`);
+
+    // Scrolling past the first page loads the next one.
+    await page.getByTestId('results-scroller').evaluate((element) => (element.scrollTop = 1200 * 28));
+    await expect.poll(() => page.locator('[data-testid="results-row"][data-index="1210"]').textContent()).not.toContain('Loading');
+
+    await page.getByTestId('results-scroller').evaluate((element) => (element.scrollTop = 0));
+    await page.locator('[data-testid="results-row"][data-index="0"]').click();
+    await page.getByTestId('posture-history').waitFor();
+    expect(await page.getByTestId('posture-history').locator('tr').count()).toBe(2);
+    await page.getByTestId('evidence-expected').waitFor();
+
+    // Keyboard: the grid moves the selection.
+    await page.getByTestId('results').focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.locator('[data-testid="results-row"][aria-selected="true"]').getAttribute('data-index')).toBe('1');
+
+    await page.getByTestId('search-help-toggle').click();
+    await page.getByTestId('search-help').waitFor();
+    await page.getByTestId('search-query').fill('status:failed');
+    await expect.poll(() => page.getByTestId('search-total').textContent()).toBe(`${failedTotal.toLocaleString('en-US')} postures`);
+    await workbench.screenshot('search');
+    expect(pageProblems(workbench.console)).toEqual([]);
+  });
+});
