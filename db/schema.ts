@@ -221,7 +221,53 @@ export const postureStates = sqliteTable(
     // see db/raw.ts for the exact format.
     raw: blob('raw', { mode: 'buffer' }).notNull(),
   },
-  (table) => [index('posture_states_posture').on(table.postureId)],
+  (table) => [
+    index('posture_states_posture').on(table.postureId),
+    // Search resolves matches on controls, hosts and evidence texts to states through these.
+    index('posture_states_control_revision').on(table.controlRevisionId),
+    index('posture_states_host_revision').on(table.hostRevisionId),
+    index('posture_states_expected_text').on(table.expectedTextId),
+    index('posture_states_extended_text').on(table.extendedTextId),
+    index('posture_states_description_text').on(table.descriptionTextId),
+    // Search reads these columns for every candidate state: from this narrow index they
+    // come from a few cached pages instead of one page of the wide row each.
+    index('posture_states_search').on(
+      table.id,
+      table.postureId,
+      table.controlRevisionId,
+      table.hostRevisionId,
+      table.status,
+      table.previousStatus,
+      table.isException,
+      table.expectedTextId,
+      table.extendedTextId,
+      table.descriptionTextId,
+    ),
+  ],
+);
+
+// Current values and cause of failure as search text: each distinct pair once, because
+// the same few values ("0", "File not found") repeat on thousands of states. Triggers in
+// the search migration fill both tables when a state is inserted.
+export const searchValueTexts = sqliteTable(
+  'search_value_texts',
+  {
+    id: integer('id').primaryKey(),
+    // The JSON as stored on the state, '' for null.
+    currentValues: text('current_values').notNull(),
+    causeOfFailure: text('cause_of_failure').notNull(),
+  },
+  (table) => [uniqueIndex('search_value_texts_body').on(table.currentValues, table.causeOfFailure)],
+);
+
+// Which value text each state has; states with neither value have no row.
+export const searchStateValues = sqliteTable(
+  'search_state_values',
+  {
+    stateId: integer('state_id').primaryKey(),
+    valueId: integer('value_id').notNull(),
+  },
+  (table) => [index('search_state_values_value').on(table.valueId)],
 );
 
 export const snapshotMembers = sqliteTable(
