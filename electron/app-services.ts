@@ -17,7 +17,7 @@ export interface FileFilter {
   extensions: string[];
 }
 
-/** Native file dialogs; main implements them with Electron's `dialog`, tests with fixed answers. */
+/** Native file dialogs: main implements them with Electron's `dialog`, and tests return queued paths. */
 export interface Dialogs {
   openFiles(options: { title: string; filters: FileFilter[] }): Promise<string[]>;
   openFile(options: { title: string; filters: FileFilter[] }): Promise<string | null>;

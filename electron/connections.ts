@@ -1,7 +1,7 @@
 /**
  * Saved API connections: a JSON file in the app's data folder. Passwords are stored only
  * when the user asks for it, and then only encrypted by the `SecretBox` (Electron's
- * safeStorage, which uses the OS keychain); the file never holds a clear-text password.
+ * safeStorage, which uses the OS keychain); the file never contains a clear-text password.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

@@ -216,7 +216,7 @@ export interface AppInfo {
   version: string;
   dbPath: string;
   logDir: string;
-  /** Availability of each core-backed screen in this build; unavailable screens say so. */
+  /** Availability of each core-backed screen in this build; an unavailable screen shows a notice. */
   features: Record<FeatureName, boolean>;
   /** The embedded simulator, when it runs (the default connection). */
   demo: { url: string; username: string; password: string } | null;
@@ -502,7 +502,7 @@ export interface JobProgress {
   recordsPerSecond: number;
   /** Estimated seconds left, or null when nothing allows an estimate. */
   etaSeconds: number | null;
-  /** Share done from 0 to 1 when the core knows it (pull slices), else null. */
+  /** Share done from 0 to 1 when the core reports it (pull slices), else null. */
   fraction: number | null;
   /** One line of detail: slices done, retries, the last retry's reason. */
   detail: string | null;

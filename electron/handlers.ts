@@ -1,8 +1,8 @@
 /**
  * The main-process side of the contract: one plain async function per method. Each
- * validates its input with the contract's schema, calls the core, and returns a
- * `Result`; nothing here imports Electron, so tests call these functions directly and
- * main registers the same functions on `ipcMain`.
+ * validates its input with the contract's schema, calls the core, and returns a `Result`.
+ * Nothing here imports Electron, so tests call these functions directly and main
+ * registers the same functions on `ipcMain`.
  */
 import { toErrorInfo, type Result } from '../db/errors.js';
 import { deleteSnapshot, getSnapshotDetails, listSnapshots, updateSnapshot } from '../db/snapshots.js';

@@ -1,7 +1,7 @@
 /**
- * Report methods: save a report definition (each change is a new revision), sign off a
- * revision (which locks its snapshots), export it as PDF, CSV or audit package in a job,
- * and verify an exported file against its embedded hashes and the store.
+ * Report methods. Saving a changed definition creates a new revision, and a sign-off locks
+ * the revision's snapshots. Exports (PDF, CSV or audit package) run as jobs, and verify
+ * checks an exported file against its embedded hashes and the store.
  */
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../db/errors.js';

@@ -5,8 +5,8 @@
  */
 
 /**
- * The policy of renderer/index.html, also sent as a response header where Electron allows;
- * `frame-ancestors` works only as a header, so the page's meta tag leaves it out.
+ * The policy of renderer/index.html, also sent as a response header where Electron allows.
+ * The page's meta tag leaves out `frame-ancestors`, because browsers honour it only as a header.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",

@@ -64,7 +64,7 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Dialog answers queued by a test; an empty queue answers "cancelled". */
+/** Dialog results queued by a test; an empty queue behaves as a cancelled dialog. */
 export class ScriptedDialogs implements Dialogs {
   readonly openFilesAnswers: string[][] = [];
   readonly openFileAnswers: (string | null)[] = [];
@@ -85,7 +85,7 @@ export class ScriptedDialogs implements Dialogs {
 
 /**
  * Stands in for safeStorage: reversible, and visibly not clear text, so a test can check
- * that the connections file never holds the password itself.
+ * that the connections file never contains the password itself.
  */
 export const TEST_SECRET_BOX: SecretBox = {
   isAvailable: () => true,
@@ -155,7 +155,7 @@ export async function openWorkbench(options: OpenOptions): Promise<Workbench> {
       return;
     }
     page.evaluate((payload) => (window as unknown as { __workbenchDispatch?(event: unknown): void }).__workbenchDispatch?.(payload), event).catch(() => {
-      // The page may be closing; events after that have nobody to see them.
+      // The page may be closing, and an event sent after that has no listener.
     });
   };
 

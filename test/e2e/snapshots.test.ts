@@ -60,7 +60,7 @@ describe('snapshots screen', () => {
     await page.getByTestId('import-button').click();
 
     const job = page.locator('[data-testid="job"][data-job-kind="import"]');
-    await job.locator('[data-testid="job-summary"]').waitFor();
+    await job.locator('[data-testid="job-summary"]').waitFor({ timeout: 30_000 });
     expect(await job.getAttribute('data-job-state')).toBe('done');
     expect(await job.getByTestId('job-records').textContent()).toContain(expectedRecords.toLocaleString('en-US'));
 
@@ -99,7 +99,8 @@ describe('snapshots screen', () => {
     expect(await page.getByTestId('notice-error').textContent()).toContain('notes.txt');
 
     await drop('posture-day3.json', '[]');
-    await expect.poll(() => page.getByTestId('snapshot-row').count()).toBe(1);
+    // The import runs in a worker thread, which starts slowly on a loaded machine.
+    await expect.poll(() => page.getByTestId('snapshot-row').count(), { timeout: 30_000 }).toBe(1);
     expect(await page.getByTestId('snapshot-label').textContent()).toBe('posture-day3.json');
   });
 
