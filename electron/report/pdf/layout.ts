@@ -1,11 +1,12 @@
 /**
  * Page layout for the audit report on top of pdfkit: embedded fonts, section starts,
- * paragraphs, key-value lists, hand-laid tables (several times faster than pdfkit's
- * table API on thousands of rows), visible truncation notes, and the running header and
- * page numbers drawn once every page exists.
+ * paragraphs, key-value lists, hand-laid tables, visible truncation notes, and the
+ * running header and page numbers. Text is measured, wrapped and drawn by ./text.ts;
+ * pdfkit draws the shapes and writes the file.
  */
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
+import { fillColorOperator, FontFace, formatNumber, textOperators, type TextRun } from './text.js';
 
 const require = createRequire(import.meta.url);
 
@@ -94,15 +95,48 @@ export function truncate(text: string, max: number): { text: string; omitted: nu
   return { text: `${text.slice(0, max)} […${omitted.toLocaleString('en-US')} more characters]`, omitted };
 }
 
+export interface PageFrame {
+  /** Running header at the top of every page, cut with an ellipsis to one line. */
+  header: string;
+  /** Footer at the left of every page, cut the same way; the page number is at the right. */
+  footer: string;
+}
+
+export interface TextStyle {
+  font?: FontName;
+  size?: number;
+  color?: string;
+}
+
+/** Name of the form XObject that prints the page count in every footer. */
+const PAGE_COUNT_XOBJECT = 'PageCount';
+const FOOTER_SIZE = 7.5;
+const PAGE_LABEL_WIDTH = 90;
+
+/**
+ * Content operators as bytes. pdfkit converts a string chunk to bytes one character at a
+ * time; the operators are ASCII, so Buffer's native Latin-1 encoder gives the same bytes.
+ */
+function contentBytes(operators: string): Buffer {
+  return Buffer.from(`${operators}\n`, 'latin1');
+}
+
 export class Layout {
   readonly doc: PDFKit.PDFDocument;
+  private readonly faces = new Map<string, FontFace>();
+  private readonly frame: PageFrame;
+  private readonly pageCountForm: PDFKit.PDFKitReference;
+  private pageCount = 0;
 
-  constructor(options: { title: string; author: string; subject: string; creationDate: Date }) {
+  constructor(options: { title: string; author: string; subject: string; creationDate: Date; frame: PageFrame }) {
+    // Pages are written out as soon as the next one starts, so memory does not grow
+    // with the page count. The footer's "of n" is a form XObject whose content is
+    // written once the count is known (see `finish`).
     this.doc = new PDFDocument({
       size: 'A4',
       margins: { top: MARGIN + 10, bottom: MARGIN, left: MARGIN, right: MARGIN },
-      bufferPages: true,
-      autoFirstPage: true,
+      bufferPages: false,
+      autoFirstPage: false,
       pdfVersion: '1.7',
       lang: 'en',
       displayTitle: true,
@@ -118,10 +152,43 @@ export class Layout {
     });
     for (const [name, file] of Object.entries(FONT_FILES)) this.doc.registerFont(name, file);
     this.doc.registerFont(FALLBACK_FONT, FALLBACK_FONT_FILE);
+    this.frame = { header: visibleText(options.frame.header), footer: visibleText(options.frame.footer) };
+
+    // The page frame is drawn from the pageAdded event, also for pages that pdfkit's own
+    // text flow adds. Switching fonts there would change the font of that text, so every
+    // face the frame uses is loaded here.
+    for (const text of [this.frame.header, this.frame.footer, 'Page 0123456789 of']) this.face('regular', text);
+    const regular = this.face('regular', '');
+    this.pageCountForm = this.doc.ref({
+      Type: 'XObject',
+      Subtype: 'Form',
+      BBox: [0, -5, 200, 15],
+      Resources: { Font: { [regular.id]: regular.ref() } },
+    });
+    this.doc.on('pageAdded', () => this.drawFrame());
+
+    this.doc.addPage();
     this.doc.font('regular').fontSize(10).fillColor(COLORS.text);
   }
 
-  /** Selects `font`, or the fallback font when `text` has characters only the fallback can draw. */
+  /** Number of pages so far; after the last section, the page count of the report. */
+  get pages(): number {
+    return this.pageCount;
+  }
+
+  /** Returns the face for `font`, or the fallback font's when `text` has characters only the fallback can draw. */
+  face(font: FontName, text: string): FontFace {
+    const name = needsFallbackFont(text) ? FALLBACK_FONT : font;
+    let face = this.faces.get(name);
+    if (!face) {
+      this.doc.font(name);
+      face = new FontFace(name, (this.doc as unknown as { _font: unknown })._font);
+      this.faces.set(name, face);
+    }
+    return face;
+  }
+
+  /** Selects `font` for pdfkit's own text calls, or the fallback font when `text` needs it. */
   font(font: FontName, text: string): this {
     this.doc.font(needsFallbackFont(text) ? FALLBACK_FONT : font);
     return this;
@@ -137,6 +204,10 @@ export class Layout {
 
   get bottom(): number {
     return this.doc.page.height - this.doc.page.margins.bottom;
+  }
+
+  private get contentHeight(): number {
+    return this.bottom - this.doc.page.margins.top;
   }
 
   get y(): number {
@@ -157,20 +228,68 @@ export class Layout {
     this.doc.x = this.left;
   }
 
+  /** Wraps `text` to `width` points; returns the lines and their line height. */
+  wrapText(text: string, width: number, style: TextStyle = {}): { face: FontFace; lines: readonly string[]; lineHeight: number; height: number } {
+    const size = style.size ?? 10;
+    const face = this.face(style.font ?? 'regular', text);
+    const lines = face.wrap(text, size, width);
+    const lineHeight = face.lineHeight(size);
+    return { face, lines, lineHeight, height: lines.length * lineHeight };
+  }
+
+  /** Width of `text` on one line, in points. */
+  textWidth(text: string, style: TextStyle = {}): number {
+    return this.face(style.font ?? 'regular', text).width(text, style.size ?? 10);
+  }
+
+  /**
+   * Draws `text` wrapped to `width` with its top at `y`, on the current page whatever its
+   * height; returns the height. Control characters must already be visible (`visibleText`).
+   */
+  drawText(text: string, x: number, y: number, width: number, style: TextStyle & { align?: 'left' | 'right' } = {}): number {
+    const size = style.size ?? 10;
+    const wrapped = this.wrapText(text, width, style);
+    this.writeText({
+      face: wrapped.face,
+      size,
+      color: style.color ?? COLORS.text,
+      x,
+      y,
+      lines: wrapped.lines,
+      lineHeight: wrapped.lineHeight,
+      align: style.align,
+      width,
+    });
+    return wrapped.height;
+  }
+
+  /** Draws one line at `y`, cut with an ellipsis to `width`. */
+  drawLine(text: string, x: number, y: number, width: number, style: TextStyle & { align?: 'left' | 'right' } = {}): void {
+    const size = style.size ?? 10;
+    const face = this.face(style.font ?? 'regular', text);
+    const line = face.fitLine(text, size, width);
+    this.writeText({ face, size, color: style.color ?? COLORS.text, x, y, lines: [line], lineHeight: face.lineHeight(size), align: style.align, width });
+  }
+
+  private writeText(run: TextRun): void {
+    const fonts = this.doc.page.fonts as Record<string, unknown>;
+    fonts[run.face.id] ??= run.face.ref();
+    this.doc.addContent(contentBytes(textOperators(run, this.doc.page.height)));
+  }
+
   /** Starts a section on a new page with a title and an outline (bookmark) entry. */
   section(title: string, options: { newPage?: boolean } = {}): void {
     if (options.newPage !== false) this.newPage();
     this.doc.outline.addItem(title);
-    this.doc.font('bold').fontSize(16).fillColor(COLORS.accent).text(title, this.left, this.doc.y, { width: this.width });
-    this.doc.moveDown(0.4);
+    this.doc.y += this.drawText(title, this.left, this.doc.y, this.width, { font: 'bold', size: 16, color: COLORS.accent });
+    this.doc.y += this.face('bold', title).lineHeight(16) * 0.4;
     this.rule();
-    this.doc.fillColor(COLORS.text);
   }
 
   heading(text: string, size = 12): void {
     this.ensure(size * 3);
-    this.doc.font('bold').fontSize(size).fillColor(COLORS.text).text(text, this.left, this.doc.y, { width: this.width });
-    this.doc.moveDown(0.25);
+    this.doc.y += this.drawText(text, this.left, this.doc.y, this.width, { font: 'bold', size });
+    this.doc.y += this.face('bold', text).lineHeight(size) * 0.25;
   }
 
   rule(color = COLORS.rule): void {
@@ -181,14 +300,21 @@ export class Layout {
 
   paragraph(text: string, options: { font?: FontName; size?: number; color?: string; indent?: number } = {}): void {
     const indent = options.indent ?? 0;
-    text = visibleText(text);
-    this.font(options.font ?? 'regular', text);
-    this.doc.fontSize(options.size ?? 10).fillColor(options.color ?? COLORS.text);
-    const height = this.doc.heightOfString(text, { width: this.width - indent });
+    const size = options.size ?? 10;
+    const color = options.color ?? COLORS.text;
+    const wrapped = this.wrapText(visibleText(text), this.width - indent, { font: options.font, size });
+
     // A paragraph taller than a page flows over pages; a short one moves whole.
-    if (height < this.bottom - this.doc.page.margins.top) this.ensure(height);
-    this.doc.text(text, this.left + indent, this.doc.y, { width: this.width - indent });
-    this.doc.fillColor(COLORS.text);
+    if (wrapped.height < this.contentHeight) this.ensure(wrapped.height);
+    let lines = wrapped.lines;
+    while (lines.length > 0) {
+      const room = Math.max(1, Math.floor((this.bottom - this.doc.y) / wrapped.lineHeight));
+      const part = lines.slice(0, room);
+      this.writeText({ face: wrapped.face, size, color, x: this.left + indent, y: this.doc.y, lines: part, lineHeight: wrapped.lineHeight });
+      this.doc.y += part.length * wrapped.lineHeight;
+      lines = lines.slice(part.length);
+      if (lines.length > 0) this.newPage();
+    }
   }
 
   /** A note in italics, used for every truncation and every gap in the data. */
@@ -206,13 +332,12 @@ export class Layout {
     const size = options.size ?? 9.5;
     const valueWidth = this.width - labelWidth;
     for (const [label, rawValue] of rows) {
-      const value = visibleText(rawValue || '-');
-      this.font('regular', value).doc.fontSize(size);
-      const height = Math.max(this.doc.heightOfString(value, { width: valueWidth }), size * 1.2);
+      const value = this.wrapText(visibleText(rawValue || '-'), valueWidth, { size });
+      const height = Math.max(value.height, size * 1.2);
       this.ensure(height + 2);
       const y = this.doc.y;
-      this.doc.font('bold').fillColor(COLORS.muted).text(label, this.left, y, { width: labelWidth - 8 });
-      this.font('regular', value).doc.fillColor(COLORS.text).text(value, this.left + labelWidth, y, { width: valueWidth });
+      this.drawText(label, this.left, y, labelWidth - 8, { font: 'bold', size, color: COLORS.muted });
+      this.writeText({ face: value.face, size, color: COLORS.text, x: this.left + labelWidth, y, lines: value.lines, lineHeight: value.lineHeight });
       this.doc.y = y + height + 2;
     }
   }
@@ -227,27 +352,34 @@ export class Layout {
     const padding = 2.5;
     const maxChars = options.maxCellChars ?? 600;
     const widths = columns.map((column) => column.share * this.width);
-    const lines = (row: string[]) => row.map((cell) => visibleText(truncate(cell, maxChars).text));
+    const headers = columns.map((column) => column.header);
 
     const drawRow = (cells: string[], header: boolean) => {
-      this.doc.fontSize(size);
-      const heights = cells.map((cell, index) => {
-        this.font(header ? 'bold' : (columns[index]!.font ?? 'regular'), cell);
-        return this.measure(cell, widths[index]! - 2 * padding);
+      const wrapped = cells.map((cell, index) => {
+        const font = header ? 'bold' : (columns[index]!.font ?? 'regular');
+        return this.wrapText(cell, widths[index]! - 2 * padding, { font, size });
       });
-      const height = Math.max(...heights) + 2 * padding;
+      const height = Math.max(...wrapped.map((cell) => cell.height)) + 2 * padding;
       if (this.doc.y + height > this.bottom) {
         this.newPage();
-        if (!header) drawRow(columns.map((column) => column.header), true);
+        if (!header) drawRow(headers, true);
       }
       const y = this.doc.y;
       if (header) this.doc.rect(this.left, y, this.width, height).fill(COLORS.header);
       let x = this.left;
-      cells.forEach((cell, index) => {
-        const column = columns[index]!;
-        this.font(header ? 'bold' : (column.font ?? 'regular'), cell)
-          .doc.fillColor(COLORS.text)
-          .text(cell, x + padding, y + padding, { width: widths[index]! - 2 * padding, align: column.align ?? 'left' });
+      wrapped.forEach((cell, index) => {
+        const width = widths[index]! - 2 * padding;
+        this.writeText({
+          face: cell.face,
+          size,
+          color: COLORS.text,
+          x: x + padding,
+          y: y + padding,
+          lines: cell.lines,
+          lineHeight: cell.lineHeight,
+          align: columns[index]!.align ?? 'left',
+          width,
+        });
         x += widths[index]!;
       });
       this.doc
@@ -260,46 +392,46 @@ export class Layout {
     };
 
     this.ensure(size * 5);
-    drawRow(columns.map((column) => column.header), true);
-    for (const row of rows) drawRow(lines(row), false);
+    drawRow(headers, true);
+    for (const row of rows) drawRow(row.map((cell) => visibleText(truncate(cell, maxChars).text)), false);
     this.doc.x = this.left;
     this.doc.y += 6;
   }
 
-  /**
-   * Height of `text` in the current font at `width`. A single line that fits skips
-   * pdfkit's line wrapper, which dominates the time of large tables.
-   */
-  measure(text: string, width: number): number {
-    if (text === '') return this.doc.currentLineHeight(true);
-    if (!text.includes('\n') && this.doc.widthOfString(text) <= width) return this.doc.currentLineHeight(true);
-    return this.doc.heightOfString(text, { width });
+  /** Draws the running header, the footer and "Page i of n" on the page just added. */
+  private drawFrame(): void {
+    this.pageCount++;
+    const page = this.doc.page;
+    const width = page.width - 2 * MARGIN;
+    const style = { size: FOOTER_SIZE, color: COLORS.muted };
+    this.drawLine(this.frame.header, MARGIN, HEADER_Y, width, style);
+    this.doc
+      .moveTo(MARGIN, HEADER_Y + 11)
+      .lineTo(page.width - MARGIN, HEADER_Y + 11)
+      .lineWidth(0.3)
+      .strokeColor(COLORS.rule)
+      .stroke();
+
+    const footerY = page.height - MARGIN + 16;
+    this.drawLine(this.frame.footer, MARGIN, footerY, width - PAGE_LABEL_WIDTH, style);
+    const label = `Page ${this.pageCount} of `;
+    const labelX = page.width - MARGIN - PAGE_LABEL_WIDTH;
+    this.drawLine(label, labelX, footerY, PAGE_LABEL_WIDTH, style);
+
+    // The count itself: the form XObject, placed on the label's baseline after "of ".
+    const regular = this.face('regular', '');
+    const x = labelX + regular.width(label, FOOTER_SIZE);
+    const baseline = page.height - footerY - regular.ascent(FOOTER_SIZE);
+    (page.xobjects as Record<string, unknown>)[PAGE_COUNT_XOBJECT] = this.pageCountForm;
+    this.doc.addContent(
+      contentBytes(`q 1 0 0 -1 0 ${formatNumber(page.height)} cm 1 0 0 1 ${formatNumber(x)} ${formatNumber(baseline)} cm /${PAGE_COUNT_XOBJECT} Do Q`),
+    );
   }
 
-  /** Draws the running header and "Page i of n" on every page; call once at the end. */
-  finishPages(header: string, footer: string): void {
-    const range = this.doc.bufferedPageRange();
-    for (let index = range.start; index < range.start + range.count; index++) {
-      this.doc.switchToPage(index);
-      const page = this.doc.page;
-      // Text outside the margins would start a new page; lift the margins while drawing.
-      const margins = { ...page.margins };
-      page.margins.top = 0;
-      page.margins.bottom = 0;
-      const width = page.width - 2 * MARGIN;
-      this.font('regular', header).doc.fontSize(7.5).fillColor(COLORS.muted);
-      this.doc.text(header, MARGIN, HEADER_Y, { width, lineBreak: false, ellipsis: true });
-      this.doc
-        .moveTo(MARGIN, HEADER_Y + 11)
-        .lineTo(page.width - MARGIN, HEADER_Y + 11)
-        .lineWidth(0.3)
-        .strokeColor(COLORS.rule)
-        .stroke();
-      const footerY = page.height - MARGIN + 16;
-      this.doc.text(footer, MARGIN, footerY, { width: width - 90, lineBreak: false, ellipsis: true });
-      this.doc.text(`Page ${index + 1} of ${range.count}`, page.width - MARGIN - 90, footerY, { width: 90, align: 'right', lineBreak: false });
-      page.margins.top = margins.top;
-      page.margins.bottom = margins.bottom;
-    }
+  /** Writes the page count into every footer; call once after the last page, before `doc.end()`. */
+  finish(): void {
+    const regular = this.face('regular', '');
+    const count = String(this.pageCount);
+    this.pageCountForm.end(`${fillColorOperator(COLORS.muted)} BT /${regular.id} ${FOOTER_SIZE} Tf 1 0 0 1 0 0 Tm <${regular.encode(count)}> Tj ET`);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Renders the audit report: cover, executive summary, changes since the baseline,
- * findings, approved exceptions, scope and provenance, sign-off; then the running
- * header and page numbers, the embedded manifest.json, and the integrity digest.
+ * findings, approved exceptions, scope and provenance, and sign-off. Every page gets a
+ * running header and its page number. The page count, the embedded manifest.json and
+ * the integrity digest follow the last page.
  */
 import { finished } from 'node:stream/promises';
 import type { ReportModel } from '../model.js';
@@ -30,6 +31,10 @@ export async function renderReportPdf(model: ReportModel): Promise<RenderedRepor
     author: model.auditor || 'Posture Workbench',
     subject: `Compliance audit report ${model.reportId} revision ${model.revision}`,
     creationDate: generated,
+    frame: {
+      header: `${model.title} · Report ${model.reportId} rev. ${model.revision}`,
+      footer: `Report SHA-256 ${model.reportSha256}`,
+    },
   });
   const doc = layout.doc;
   const chunks: Buffer[] = [];
@@ -44,12 +49,9 @@ export async function renderReportPdf(model: ReportModel): Promise<RenderedRepor
   drawProvenance(layout, model);
   drawSignoff(layout, model);
 
-  // 2. Header and page numbers, once the page count is known.
-  const pages = doc.bufferedPageRange().count;
-  layout.finishPages(
-    `${model.title} · Report ${model.reportId} rev. ${model.revision}`,
-    `Report SHA-256 ${model.reportSha256}`,
-  );
+  // 2. The page count in every footer, now that it is known.
+  const pages = layout.pages;
+  layout.finish();
 
   // 3. Manifest attachment and the digest placeholder, both covered by the digest.
   const manifest = buildReportManifest(model);
