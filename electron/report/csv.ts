@@ -17,7 +17,9 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import { classifyStatus } from '../ingest/normalise.js';
-import { iterateDiffPairs, type DiffPair } from './diff-pairs.js';
+import type { DiffRow } from '../../db/diff.js';
+import type { Store } from '../../db/store.js';
+import { iterateDiffRows } from './report-diff.js';
 import type { PostureScope } from './scope.js';
 
 export type CsvValue = string | number | boolean | null | undefined;
@@ -187,7 +189,12 @@ export async function writePosturesCsv(
 
 // ---- Diff -----------------------------------------------------------------------------
 
-/** Columns of the diff CSV, in order. Unchanged postures are not listed. */
+/**
+ * Columns of the diff CSV, in order. `change` is the store's diff class (db/diff.ts, as
+ * `posture-workbench diff` prints it); unchanged postures are not listed. The posture's
+ * attributes come from the snapshot's state, or from the baseline's for a posture the
+ * snapshot no longer has.
+ */
 export const DIFF_COLUMNS = [
   'baseline_snapshot_id',
   'snapshot_id',
@@ -207,66 +214,49 @@ export const DIFF_COLUMNS = [
   'last_evaluated_after',
 ] as const;
 
-type IdentityRow = [number, number, number, string | null, string | null, number, string, string | null, number | null, string | null];
-
-function identityStatement(sqlite: Database.Database): Database.Statement {
-  // The state's revisions describe the host and control as they were in that snapshot.
-  return sqlite
-    .prepare(
-      `SELECT p.id, p.policy_id, p.host_id, h.ip, h.dns, p.control_id, p.instance, st.body,
-              c.criticality_value, c.criticality_label
-         FROM posture_states s
-         JOIN postures p ON p.id = s.posture_id
-         JOIN control_revisions c ON c.id = s.control_revision_id
-         JOIN host_revisions h ON h.id = s.host_revision_id
-         LEFT JOIN texts st ON st.id = c.statement_text_id
-        WHERE s.id = ?`,
-    )
-    .raw();
+/** Reads the last evaluation date of every state the page refers to, in one query. */
+function evaluationDates(sqlite: Database.Database, rows: readonly DiffRow[]): Map<number, string | null> {
+  const ids = rows.flatMap((row) => [row.stateIdA, row.stateIdB]).filter((id): id is number => id !== null);
+  const found = sqlite
+    .prepare('SELECT id, last_evaluated_date AS date FROM posture_states WHERE id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(ids)) as { id: number; date: string | null }[];
+  return new Map(found.map((row) => [row.id, row.date]));
 }
 
-/** Writes the changed postures between `baselineId` and `snapshotId`; returns the row count. */
+/** Writes the changed postures from `baselineId` to `snapshotId` in posture id order; returns the row count. */
 export async function writeDiffCsv(
-  sqlite: Database.Database,
+  store: Store,
   baselineId: number,
   snapshotId: number,
   out: Writable,
   options: CsvOptions & { scope?: PostureScope | null } = {},
 ): Promise<number> {
-  const identity = identityStatement(sqlite);
   const writer = new CsvWriter(out, DIFF_COLUMNS, options);
-  for (const page of iterateDiffPairs(sqlite, baselineId, snapshotId, options.scope ?? null)) {
-    const changed = page.filter((pair) => pair.change !== 'unchanged');
-    const rows = changed.map((pair) => diffValues(pair, identity, baselineId, snapshotId));
-    for (const row of rows) await writer.write(row);
+  for (const page of iterateDiffRows(store, baselineId, snapshotId, options.scope ?? null)) {
+    const dates = evaluationDates(store.sqlite, page);
+    for (const row of page) {
+      await writer.write([
+        baselineId,
+        snapshotId,
+        row.class,
+        row.policyId,
+        row.hostId,
+        row.ip,
+        row.dns,
+        row.controlId,
+        row.instance,
+        row.controlStatement,
+        row.criticalityValue,
+        row.criticalityLabel,
+        row.statusA,
+        row.statusB,
+        row.stateIdA === null ? null : dates.get(row.stateIdA),
+        row.stateIdB === null ? null : dates.get(row.stateIdB),
+      ]);
+    }
   }
   await writer.end();
   return writer.rows;
-}
-
-function diffValues(pair: DiffPair, identity: Database.Statement, baselineId: number, snapshotId: number): CsvValue[] {
-  const stateId = (pair.after ?? pair.before)!.stateId;
-  const [, policyId, hostId, ip, dns, controlId, instance, statement, criticalityValue, criticalityLabel] = identity.get(
-    stateId,
-  ) as IdentityRow;
-  return [
-    baselineId,
-    snapshotId,
-    pair.change,
-    policyId,
-    hostId,
-    ip,
-    dns,
-    controlId,
-    instance,
-    statement,
-    criticalityValue,
-    criticalityLabel,
-    pair.before?.status ?? null,
-    pair.after?.status ?? null,
-    pair.before?.lastEvaluatedDate ?? null,
-    pair.after?.lastEvaluatedDate ?? null,
-  ];
 }
 
 // ---- Roll-ups -------------------------------------------------------------------------

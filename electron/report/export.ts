@@ -104,7 +104,7 @@ export async function exportCsv(
       const csv = { bom: options.bom, scope };
       if (options.kind === 'postures') return writePosturesCsv(store.sqlite, options.snapshotId, stream, csv);
       if (options.kind === 'rollups') return writeRollupsCsv(store.sqlite, options.snapshotId, stream, csv);
-      return writeDiffCsv(store.sqlite, options.baselineId!, options.snapshotId, stream, csv);
+      return writeDiffCsv(store, options.baselineId!, options.snapshotId, stream, csv);
     });
     const hash = createHash('sha256');
     let bytes = 0;

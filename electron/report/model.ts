@@ -9,7 +9,8 @@ import type { ReportRevision, Signoff } from '../../db/reports.js';
 import type { Store } from '../../db/store.js';
 import { parseExtendedEvidence, type ExtendedEvidenceTable } from '../ingest/normalise.js';
 import { classifyStatusCounts, computeRollups, passRate, type RollupRow } from './csv.js';
-import { iterateDiffPairs, CHANGE_KINDS, type ChangeKind, type DiffPair } from './diff-pairs.js';
+import type { DiffCounts } from '../../db/diff.js';
+import { reportDiffCounts, topRegressions } from './report-diff.js';
 import type { PostureScope } from './scope.js';
 
 export interface RawResponseInfo {
@@ -106,7 +107,8 @@ export interface ReportModel {
   byPolicy: RollupRow[];
   byCriticality: RollupRow[];
   trend: TrendPoint[];
-  changes: { counts: Record<ChangeKind, number>; regressions: Regression[]; regressionsShown: number } | null;
+  /** The store's diff from the baseline to the snapshot (db/diff.ts), within the scope. */
+  changes: { counts: DiffCounts; unchanged: number; regressions: Regression[] } | null;
   findings: FindingGroup[];
   findingCount: number;
   exceptions: ExceptionEntry[];
@@ -191,69 +193,28 @@ function trend(sqlite: Database.Database, snapshot: SnapshotInfo): TrendPoint[] 
   });
 }
 
-interface DescribedState {
-  policyId: number;
-  hostName: string;
-  controlId: number;
-  statement: string;
-  criticalityValue: number | null;
-  criticalityLabel: string;
-}
-
-function describeState(sqlite: Database.Database): (stateId: number) => DescribedState {
-  const statement = sqlite.prepare(
-    `SELECT p.policy_id AS policyId, p.host_id AS hostId, h.dns, h.netbios, h.ip, p.control_id AS controlId,
-            st.body AS statement, c.criticality_value AS criticalityValue, c.criticality_label AS criticalityLabel
-       FROM posture_states s
-       JOIN postures p ON p.id = s.posture_id
-       JOIN control_revisions c ON c.id = s.control_revision_id
-       JOIN host_revisions h ON h.id = s.host_revision_id
-       LEFT JOIN texts st ON st.id = c.statement_text_id
-      WHERE s.id = ?`,
-  );
-  return (stateId) => {
-    const row = statement.get(stateId) as {
-      policyId: number;
-      hostId: number;
-      dns: string | null;
-      netbios: string | null;
-      ip: string | null;
-      controlId: number;
-      statement: string | null;
-      criticalityValue: number | null;
-      criticalityLabel: string | null;
-    };
-    return {
-      policyId: row.policyId,
-      hostName: hostName(row.dns, row.netbios, row.ip, row.hostId),
-      controlId: row.controlId,
-      statement: row.statement ?? `Control ${row.controlId}`,
-      criticalityValue: row.criticalityValue,
-      criticalityLabel: row.criticalityLabel ?? 'UNDEFINED',
-    };
-  };
-}
-
-/** Counts every change and keeps the MAX_REGRESSIONS most critical regressions. */
-function changes(sqlite: Database.Database, baselineId: number, snapshotId: number, scope: PostureScope | null): ReportModel['changes'] {
-  const counts = Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, 0])) as Record<ChangeKind, number>;
-  const regressed: DiffPair[] = [];
-  for (const page of iterateDiffPairs(sqlite, baselineId, snapshotId, scope)) {
-    for (const pair of page) {
-      counts[pair.change]++;
-      if (pair.change === 'regressed') regressed.push(pair);
-    }
-  }
-  const describe = describeState(sqlite);
-  const regressions = regressed.map((pair) => ({
-    ...describe(pair.after!.stateId),
-    statusBefore: pair.before!.status,
-    statusAfter: pair.after!.status,
+/**
+ * Counts every diff class and keeps the MAX_REGRESSIONS most critical regressions, with
+ * host names chosen as in the findings (DNS, else NetBIOS, else IP).
+ */
+function changes(store: Store, baselineId: number, snapshotId: number, scope: PostureScope | null): ReportModel['changes'] {
+  const { counts, unchanged } = reportDiffCounts(store, baselineId, snapshotId, scope);
+  const rows = topRegressions(store, baselineId, snapshotId, scope, MAX_REGRESSIONS);
+  // A diff row has no NetBIOS name; a regression always has B's state to read it from.
+  const netbiosOf = store.sqlite
+    .prepare('SELECT h.netbios FROM posture_states s JOIN host_revisions h ON h.id = s.host_revision_id WHERE s.id = ?')
+    .pluck();
+  const regressions = rows.map((row) => ({
+    policyId: row.policyId,
+    hostName: hostName(row.dns, (netbiosOf.get(row.stateIdB) as string | null | undefined) ?? null, row.ip, row.hostId),
+    controlId: row.controlId,
+    statement: row.controlStatement ?? `Control ${row.controlId}`,
+    criticalityValue: row.criticalityValue,
+    criticalityLabel: row.criticalityLabel ?? 'UNDEFINED',
+    statusBefore: row.statusA ?? '',
+    statusAfter: row.statusB ?? '',
   }));
-  regressions.sort(
-    (a, b) => (b.criticalityValue ?? -1) - (a.criticalityValue ?? -1) || a.controlId - b.controlId || a.hostName.localeCompare(b.hostName),
-  );
-  return { counts, regressions: regressions.slice(0, MAX_REGRESSIONS), regressionsShown: Math.min(regressions.length, MAX_REGRESSIONS) };
+  return { counts, unchanged, regressions };
 }
 
 function formatJsonEvidence(text: string | null): string | null {
@@ -439,7 +400,7 @@ export function buildReportModel(store: Store, report: ReportRevision, options: 
     byPolicy,
     byCriticality: computeRollups(sqlite, report.snapshotId, 'criticality', scope),
     trend: trend(sqlite, snapshot.snapshot),
-    changes: report.baselineId === null ? null : changes(sqlite, report.baselineId, report.snapshotId, scope),
+    changes: report.baselineId === null ? null : changes(store, report.baselineId, report.snapshotId, scope),
     findings: groups,
     findingCount: groups.reduce((sum, group) => sum + group.hosts.length, 0),
     exceptions: exceptions(sqlite, report.snapshotId, scope),

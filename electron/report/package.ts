@@ -141,7 +141,7 @@ export async function writeAuditPackage(path: string, input: PackageInput): Prom
     entries.push({ name: 'rollups.csv', description: 'Counts and pass rates by policy, criticality, control, technology and host' });
     if (input.baselineId !== null) {
       const baselineId = input.baselineId;
-      await writeStream(local('diff.csv'), (stream) => writeDiffCsv(input.store.sqlite, baselineId, input.snapshotId, stream, csvOptions));
+      await writeStream(local('diff.csv'), (stream) => writeDiffCsv(input.store, baselineId, input.snapshotId, stream, csvOptions));
       entries.push({ name: 'diff.csv', description: `Changed postures from baseline ${baselineId} to snapshot ${input.snapshotId}` });
     }
     const snapshots: PackageManifest['snapshots'] = [];

@@ -53,7 +53,7 @@ describe('npm run demo output', () => {
     expect(signature).toContain('Signature is Valid');
     const text = execFileSync('pdftotext', [summary.pdf.path, '-'], { encoding: 'utf8' });
     expect(text).toContain('DEMONSTRATION CERTIFICATE');
-    expect(text).toContain('Regressed (passing → failing)');
+    expect(text).toContain('Regressed (Passed or Passed* → Failed or Error)');
     expect(text).toContain('Demo Auditor');
     expect(text).toMatch(/API pull from http:\/\/127\.0\.0\.1:\d+/);
   });

@@ -13,45 +13,10 @@ import {
   writeRollupsCsv,
 } from '../../electron/report/csv.js';
 import { createScope } from '../../electron/report/scope.js';
+import { parseCsv } from '../helpers/csv.js';
 import { makeTempDir } from '../helpers/temp.js';
 
 const REFERENCE = join(import.meta.dirname, '..', 'fixtures', 'reference');
-
-/** Minimal RFC 4180 parser, so the tests read the CSV as a spreadsheet would. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let index = 0; index < text.length; index++) {
-    const character = text[index]!;
-    if (quoted) {
-      if (character === '"' && text[index + 1] === '"') {
-        cell += '"';
-        index++;
-      } else if (character === '"') {
-        quoted = false;
-      } else {
-        cell += character;
-      }
-    } else if (character === '"') {
-      quoted = true;
-    } else if (character === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (character === '\r' && text[index + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      index++;
-    } else {
-      cell += character;
-    }
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
-}
 
 describe('CSV cell encoding', () => {
   it.each([
@@ -135,15 +100,20 @@ describe('CSV export from a store', () => {
     expect(rows).toBe(1);
   });
 
-  it('diff CSV lists added and removed postures', async () => {
+  it('diff CSV lists out-of-scope postures', async () => {
+    // The two reference files share no policy, so every posture is outside the other's scope.
     const path = join(dir.path, 'diff.csv');
-    const rows = await writeDiffCsv(store.sqlite, first, second, createWriteStream(path));
+    const rows = await writeDiffCsv(store, first, second, createWriteStream(path));
     const table = parseCsv(readFileSync(path, 'utf8'));
     expect(table[0]).toEqual([...DIFF_COLUMNS]);
     expect(rows).toBe(table.length - 1);
+    expect(rows).toBe(6);
     const changes = table.slice(1).map((row) => row[DIFF_COLUMNS.indexOf('change')]);
-    expect(changes.filter((change) => change === 'added').length).toBeGreaterThan(0);
-    expect(changes.filter((change) => change === 'removed').length).toBeGreaterThan(0);
+    expect(changes.every((change) => change === 'outOfScope')).toBe(true);
+    const before = table.slice(1).map((row) => row[DIFF_COLUMNS.indexOf('last_evaluated_before')]);
+    const after = table.slice(1).map((row) => row[DIFF_COLUMNS.indexOf('last_evaluated_after')]);
+    expect(before.filter((date) => date !== '').length).toBe(3);
+    expect(after.filter((date) => date !== '').length).toBe(3);
   });
 
   it('roll-ups CSV sums to the snapshot', async () => {

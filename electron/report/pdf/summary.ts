@@ -131,7 +131,7 @@ export function drawSummary(layout: Layout, model: ReportModel): void {
     layout.space(4);
     layout.paragraph(
       `Since the baseline (snapshot #${model.baseline!.snapshot.id}), ${formatCount(counts.regressed)} postures regressed to failing, ` +
-        `${formatCount(counts.improved)} improved to passing, ${formatCount(counts.added)} were added and ${formatCount(counts.removed)} removed.`,
+        `${formatCount(counts.fixed)} were fixed, ${formatCount(counts.added)} were added and ${formatCount(counts.removed)} removed.`,
     );
   }
   layout.space(4);
