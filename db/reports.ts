@@ -10,6 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { AppError } from './errors.js';
+import { parseQuery } from './search/query.js';
 import { computeContentSha256, requireCompleteSnapshot } from './snapshots.js';
 import type { Store } from './store.js';
 
@@ -186,9 +187,23 @@ function requireUuid(reportId: string): void {
   }
 }
 
-/** Checks the definition's snapshots exist, are complete, and differ from each other. */
+/** Raises the search module's USAGE error, prefixed with the query, unless `query` parses. */
+export function validateReportQuery(query: string): void {
+  try {
+    parseQuery(query);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    throw new AppError(error.code, `The report query "${query}" is invalid: ${error.message}`, { cause: error });
+  }
+}
+
+/**
+ * Checks the definition: a title, a query the search language accepts, and snapshots
+ * that exist, are complete, and differ from each other.
+ */
 function validateDefinition(store: Store, definition: ReportDefinition): void {
   if (definition.title.trim() === '') throw new AppError('INVALID_INPUT', 'A report title cannot be empty; give --title.');
+  if (definition.query !== null) validateReportQuery(definition.query);
   const snapshot = requireCompleteSnapshot(store, definition.snapshotId);
   if (snapshot.contentSha256 === null) {
     throw new AppError('DATA', `Snapshot ${definition.snapshotId} has no content hash, so a report on it could not be verified later.`);

@@ -1,14 +1,34 @@
-/** Resolves a report's `--query` into a posture scope. */
+/** Resolves a report's `--query` into a posture scope with the search module. */
+import { validateReportQuery } from '../../db/reports.js';
 import type { Store } from '../../db/store.js';
-import { AppError } from '../../db/errors.js';
-import type { PostureScope } from './scope.js';
+import { MAX_PAGE_SIZE, searchPostures } from '../../db/search/search.js';
+import { createScope, type PostureScope } from './scope.js';
+
+/**
+ * Yields the id of every posture of `snapshotId` that `query` matches, page by page, as
+ * `posture-workbench search QUERY --snapshot ID` lists them.
+ */
+function* matchingPostureIds(store: Store, snapshotId: number, query: string): Generator<number> {
+  let cursor: string | null = null;
+  do {
+    const page = searchPostures(store, { query, snapshotId, limit: MAX_PAGE_SIZE, cursor });
+    for (const row of page.rows) yield row.postureId;
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+}
 
 /**
  * Returns the scope of postures that `query` selects in the snapshot, or null for all.
- * TODO: use the search module's query parser once it lands; until then any query is
- * rejected rather than silently ignored.
+ * An invalid query raises the search module's USAGE error, which names the part of the
+ * query it cannot accept. The caller drops the scope when the export is done.
+ * NOTE: the ids are read through search pages of MAX_PAGE_SIZE rows, so a query that
+ * matches most of a million-posture snapshot takes a thousand pages to resolve.
  */
-export function resolveQueryScope(_store: Store, _snapshotId: number, query: string | null): PostureScope | null {
+export function resolveQueryScope(store: Store, snapshotId: number, query: string | null): PostureScope | null {
   if (query === null || query.trim() === '') return null;
-  throw new AppError('USAGE', `--query is not supported yet, so "${query}" cannot narrow the report; export without --query.`);
+  validateReportQuery(query);
+
+  // Read every page before the scope exists, so a failed search leaves no table behind.
+  const ids = [...matchingPostureIds(store, snapshotId, query)];
+  return createScope(store.sqlite, ids);
 }
