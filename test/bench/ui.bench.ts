@@ -1,3 +1,5 @@
+// Functions passed to page.evaluate run in the browser, so this file also needs the DOM types.
+/// <reference lib="dom" />
 /**
  * UI benchmark: the real renderer in Debian's Chromium (as in the end-to-end tests) on a
  * store of about 1,000,000 postures. Measures first contentful paint, time to first search

@@ -1,3 +1,5 @@
+// Functions passed to page.evaluate run in the browser, so this file also needs the DOM types.
+/// <reference lib="dom" />
 /**
  * End-to-end harness: the real renderer (built with Vite) in Debian's Chromium, driven
  * by playwright-core. In place of Electron's preload, `page.exposeBinding` calls the

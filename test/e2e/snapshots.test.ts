@@ -1,3 +1,5 @@
+// Functions passed to page.evaluate run in the browser, so this file also needs the DOM types.
+/// <reference lib="dom" />
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
