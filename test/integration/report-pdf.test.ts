@@ -80,6 +80,15 @@ describe('report PDF, signature, package and verify', () => {
     expect(text).toContain('Status of the \'Fax\' service');
   });
 
+  it('every footer has the page count', () => {
+    const info = execFileSync('pdfinfo', [plainPdf], { encoding: 'utf8' });
+    const pages = Number(/^Pages:\s+(\d+)$/m.exec(info)?.[1]);
+    expect(pages).toBeGreaterThan(3);
+    const text = pdftotext(plainPdf);
+    for (let page = 1; page <= pages; page++) expect(text, `page ${page}`).toContain(`Page ${page} of ${pages}`);
+    expect(text.split('\f').filter((page) => page.includes(report.contentSha256)).length).toBeGreaterThanOrEqual(pages);
+  });
+
   it('PDF prints non-ASCII text', () => {
     const text = pdftotext(signedPdf);
     expect(text).toContain('Ακμή Corp');

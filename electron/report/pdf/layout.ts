@@ -20,7 +20,8 @@ const FONT_FILES = {
   mono: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'),
 };
 const FALLBACK_FONT_FILE = require.resolve('@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf');
-const FALLBACK_FONT = 'fallback';
+/** Name the fallback font is registered under (see `registerFonts`). */
+export const FALLBACK_FONT = 'fallback';
 
 export type FontName = keyof typeof FONT_FILES;
 
@@ -71,8 +72,10 @@ export const COLORS = {
   warning: '#b71c1c',
 };
 
-const MARGIN = 50;
-const HEADER_Y = 22;
+/** Page margin in points; the top margin is 10 points more, for the running header. */
+export const MARGIN = 50;
+/** Top of the running header, in points from the top of the page. */
+export const HEADER_Y = 22;
 
 export interface Column {
   header: string;
@@ -121,21 +124,33 @@ function contentBytes(operators: string): Buffer {
   return Buffer.from(`${operators}\n`, 'latin1');
 }
 
-export class Layout {
-  readonly doc: PDFKit.PDFDocument;
-  private readonly faces = new Map<string, FontFace>();
-  private readonly frame: PageFrame;
-  private readonly pageCountForm: PDFKit.PDFKitReference;
-  private pageCount = 0;
+export interface LayoutOptions {
+  title: string;
+  author: string;
+  subject: string;
+  creationDate: Date;
+  frame: PageFrame;
+}
 
-  constructor(options: { title: string; author: string; subject: string; creationDate: Date; frame: PageFrame }) {
-    // Pages are written out as soon as the next one starts, so memory does not grow
-    // with the page count. The footer's "of n" is a form XObject whose content is
-    // written once the count is known (see `finish`).
+/** Registers the report's fonts under the `FontName`s and the fallback font's name. */
+export function registerFonts(doc: PDFKit.PDFDocument): void {
+  for (const [name, file] of Object.entries(FONT_FILES)) doc.registerFont(name, file);
+  doc.registerFont(FALLBACK_FONT, FALLBACK_FONT_FILE);
+}
+
+/**
+ * What the report sections draw with: page geometry, page breaks, rules and spacing, with
+ * the text left to subclasses. `StreamingLayout` is the report's; the benchmark's baseline
+ * sets text with pdfkit's own functions.
+ */
+export abstract class Layout {
+  readonly doc: PDFKit.PDFDocument;
+
+  protected constructor(options: LayoutOptions, bufferPages: boolean) {
     this.doc = new PDFDocument({
       size: 'A4',
       margins: { top: MARGIN + 10, bottom: MARGIN, left: MARGIN, right: MARGIN },
-      bufferPages: false,
+      bufferPages,
       autoFirstPage: false,
       pdfVersion: '1.7',
       lang: 'en',
@@ -150,43 +165,18 @@ export class Layout {
         ModDate: options.creationDate,
       },
     });
-    for (const [name, file] of Object.entries(FONT_FILES)) this.doc.registerFont(name, file);
-    this.doc.registerFont(FALLBACK_FONT, FALLBACK_FONT_FILE);
-    this.frame = { header: visibleText(options.frame.header), footer: visibleText(options.frame.footer) };
-
-    // The page frame is drawn from the pageAdded event, also for pages that pdfkit's own
-    // text flow adds. Switching fonts there would change the font of that text, so every
-    // face the frame uses is loaded here.
-    for (const text of [this.frame.header, this.frame.footer, 'Page 0123456789 of']) this.face('regular', text);
-    const regular = this.face('regular', '');
-    this.pageCountForm = this.doc.ref({
-      Type: 'XObject',
-      Subtype: 'Form',
-      BBox: [0, -5, 200, 15],
-      Resources: { Font: { [regular.id]: regular.ref() } },
-    });
-    this.doc.on('pageAdded', () => this.drawFrame());
-
-    this.doc.addPage();
-    this.doc.font('regular').fontSize(10).fillColor(COLORS.text);
+    registerFonts(this.doc);
   }
 
   /** Number of pages so far; after the last section, the page count of the report. */
-  get pages(): number {
-    return this.pageCount;
-  }
-
-  /** Returns the face for `font`, or the fallback font's when `text` has characters only the fallback can draw. */
-  face(font: FontName, text: string): FontFace {
-    const name = needsFallbackFont(text) ? FALLBACK_FONT : font;
-    let face = this.faces.get(name);
-    if (!face) {
-      this.doc.font(name);
-      face = new FontFace(name, (this.doc as unknown as { _font: unknown })._font);
-      this.faces.set(name, face);
-    }
-    return face;
-  }
+  abstract get pages(): number;
+  abstract section(title: string, options?: { newPage?: boolean }): void;
+  abstract heading(text: string, size?: number): void;
+  abstract paragraph(text: string, options?: { font?: FontName; size?: number; color?: string; indent?: number }): void;
+  abstract keyValues(rows: [string, string][], options?: { labelWidth?: number; size?: number }): void;
+  abstract table(columns: Column[], rows: string[][], options?: TableOptions): void;
+  /** Completes what depends on the page count; call once after the last section, before `doc.end()`. */
+  abstract finish(): void;
 
   /** Selects `font` for pdfkit's own text calls, or the fallback font when `text` needs it. */
   font(font: FontName, text: string): this {
@@ -206,7 +196,7 @@ export class Layout {
     return this.doc.page.height - this.doc.page.margins.bottom;
   }
 
-  private get contentHeight(): number {
+  protected get contentHeight(): number {
     return this.bottom - this.doc.page.margins.top;
   }
 
@@ -228,6 +218,69 @@ export class Layout {
     this.doc.x = this.left;
   }
 
+  rule(color = COLORS.rule): void {
+    const y = this.doc.y;
+    this.doc.moveTo(this.left, y).lineTo(this.left + this.width, y).lineWidth(0.5).strokeColor(color).stroke();
+    this.doc.y = y + 6;
+  }
+
+  /** Draws a note in italics, used for every truncation and every gap in the data. */
+  note(text: string, indent = 0): void {
+    this.paragraph(text, { font: 'oblique', size: 8, color: COLORS.muted, indent });
+  }
+
+  space(points: number): void {
+    this.doc.y += points;
+  }
+}
+
+/** The report's layout: pages are written as they fill, and text is set by ./text.ts. */
+export class StreamingLayout extends Layout {
+  private readonly faces = new Map<string, FontFace>();
+  private readonly frame: PageFrame;
+  private readonly pageCountForm: PDFKit.PDFKitReference;
+  private pageCount = 0;
+
+  constructor(options: LayoutOptions) {
+    // Pages are written out as soon as the next one starts, so memory does not grow
+    // with the page count. The footer's "of n" is a form XObject whose content is
+    // written once the count is known (see `finish`).
+    super(options, false);
+    this.frame = { header: visibleText(options.frame.header), footer: visibleText(options.frame.footer) };
+
+    // The page frame is drawn from the pageAdded event, also for pages that pdfkit's own
+    // text flow adds. Switching fonts there would change the font of that text, so every
+    // face the frame uses is loaded here.
+    for (const text of [this.frame.header, this.frame.footer, 'Page 0123456789 of']) this.face('regular', text);
+    const regular = this.face('regular', '');
+    this.pageCountForm = this.doc.ref({
+      Type: 'XObject',
+      Subtype: 'Form',
+      BBox: [0, -5, 200, 15],
+      Resources: { Font: { [regular.id]: regular.ref() } },
+    });
+    this.doc.on('pageAdded', () => this.drawFrame());
+
+    this.doc.addPage();
+    this.doc.font('regular').fontSize(10).fillColor(COLORS.text);
+  }
+
+  get pages(): number {
+    return this.pageCount;
+  }
+
+  /** Returns the face for `font`, or the fallback font's when `text` has characters only the fallback can draw. */
+  face(font: FontName, text: string): FontFace {
+    const name = needsFallbackFont(text) ? FALLBACK_FONT : font;
+    let face = this.faces.get(name);
+    if (!face) {
+      this.doc.font(name);
+      face = new FontFace(name, (this.doc as unknown as { _font: unknown })._font);
+      this.faces.set(name, face);
+    }
+    return face;
+  }
+
   /** Wraps `text` to `width` points; returns the lines and their line height. */
   wrapText(text: string, width: number, style: TextStyle = {}): { face: FontFace; lines: readonly string[]; lineHeight: number; height: number } {
     const size = style.size ?? 10;
@@ -235,11 +288,6 @@ export class Layout {
     const lines = face.wrap(text, size, width);
     const lineHeight = face.lineHeight(size);
     return { face, lines, lineHeight, height: lines.length * lineHeight };
-  }
-
-  /** Width of `text` on one line, in points. */
-  textWidth(text: string, style: TextStyle = {}): number {
-    return this.face(style.font ?? 'regular', text).width(text, style.size ?? 10);
   }
 
   /**
@@ -292,12 +340,6 @@ export class Layout {
     this.doc.y += this.face('bold', text).lineHeight(size) * 0.25;
   }
 
-  rule(color = COLORS.rule): void {
-    const y = this.doc.y;
-    this.doc.moveTo(this.left, y).lineTo(this.left + this.width, y).lineWidth(0.5).strokeColor(color).stroke();
-    this.doc.y = y + 6;
-  }
-
   paragraph(text: string, options: { font?: FontName; size?: number; color?: string; indent?: number } = {}): void {
     const indent = options.indent ?? 0;
     const size = options.size ?? 10;
@@ -315,15 +357,6 @@ export class Layout {
       lines = lines.slice(part.length);
       if (lines.length > 0) this.newPage();
     }
-  }
-
-  /** A note in italics, used for every truncation and every gap in the data. */
-  note(text: string, indent = 0): void {
-    this.paragraph(text, { font: 'oblique', size: 8, color: COLORS.muted, indent });
-  }
-
-  space(points: number): void {
-    this.doc.y += points;
   }
 
   /** Label-value pairs in two columns; values wrap. */

@@ -15,7 +15,7 @@ import { drawFindings } from './findings.js';
 import { drawProvenance } from './provenance.js';
 import { drawSignoff } from './signoff.js';
 import { drawSummary } from './summary.js';
-import { Layout } from './layout.js';
+import { StreamingLayout, type Layout, type LayoutOptions } from './layout.js';
 
 export interface RenderedReport {
   /** The sealed PDF, before any digital signature. */
@@ -24,9 +24,15 @@ export interface RenderedReport {
   pages: number;
 }
 
-export async function renderReportPdf(model: ReportModel): Promise<RenderedReport> {
+export interface RenderOptions {
+  /** Makes the layout the sections draw with; default the report's `StreamingLayout`. */
+  createLayout?: (options: LayoutOptions) => Layout;
+}
+
+export async function renderReportPdf(model: ReportModel, options: RenderOptions = {}): Promise<RenderedReport> {
   const generated = new Date(model.generatedAt);
-  const layout = new Layout({
+  const createLayout = options.createLayout ?? ((layoutOptions: LayoutOptions) => new StreamingLayout(layoutOptions));
+  const layout = createLayout({
     title: model.title,
     author: model.auditor || 'Posture Workbench',
     subject: `Compliance audit report ${model.reportId} revision ${model.revision}`,
