@@ -13,7 +13,7 @@ export const DEFAULT_TITLE = 'Compliance audit report';
 export const DEFINITION_OPTIONS: Record<string, OptionSpec> = {
   snapshot: { type: 'string', valueName: 'ID', description: 'Snapshot to report on' },
   baseline: { type: 'string', valueName: 'ID', description: 'Earlier snapshot to compare with ("changes since the baseline")' },
-  query: { type: 'string', valueName: 'Q', description: 'Search query that narrows the postures (the language of `posture-workbench search --help`)' },
+  query: { type: 'string', valueName: 'Q', description: 'Search query that narrows the postures' },
   report: { type: 'string', valueName: 'UUID', description: 'Existing report; changed options make a new revision of it' },
   revision: { type: 'string', valueName: 'N', description: 'Revision of --report (default: the latest)' },
   title: { type: 'string', valueName: 'TEXT', description: `Report title (default "${DEFAULT_TITLE}")` },

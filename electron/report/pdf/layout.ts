@@ -139,9 +139,9 @@ export function registerFonts(doc: PDFKit.PDFDocument): void {
 }
 
 /**
- * What the report sections draw with: page geometry, page breaks, rules and spacing, with
- * the text left to subclasses. `StreamingLayout` is the report's; the benchmark's baseline
- * sets text with pdfkit's own functions.
+ * Base class of the layouts the report sections draw with. It provides page geometry,
+ * page breaks, rules and spacing, and leaves text to subclasses: `StreamingLayout` is the
+ * report's, and the benchmark's baseline sets text with pdfkit's own functions.
  */
 export abstract class Layout {
   readonly doc: PDFKit.PDFDocument;
