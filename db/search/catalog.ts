@@ -83,7 +83,7 @@ function load(sqlite: Database.Database): Catalog {
   return { controls, hosts, hostOrder: keyed.map((entry) => entry.row.id) };
 }
 
-/** The catalog for this connection, reloaded when an import or a deletion changed the revisions. */
+/** Returns the catalog for this connection, reloading it when an import or a deletion changed the revisions. */
 export function getCatalog(sqlite: Database.Database): Catalog {
   const stamp = sqlite
     .prepare(

@@ -32,7 +32,7 @@ export const VALUE_COLUMNS = {
   cause: 'cause_of_failure',
 } as const;
 
-/** One value as an FTS5 phrase: `"pass min len"`, or `"pass min" *` for a prefix. */
+/** Quotes one value as an FTS5 phrase: `"pass min len"`, or `"pass min" *` for a prefix. */
 export function ftsPhrase(value: QueryValue): string {
   const literal = `"${value.text.replaceAll('"', '""')}"`;
   return value.prefix ? `${literal} *` : literal;

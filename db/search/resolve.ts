@@ -1,7 +1,7 @@
 /**
- * Turns parsed query terms into clauses the executor can run: each clause is a list of
- * alternatives (the term matches a control, a host, a policy, an evidence text, a value
- * or a state column), and a posture satisfies the clause when any alternative holds.
+ * Turns parsed query terms into clauses the executor can run. Each clause is a list of
+ * alternatives: the term matches a control, a host, a policy, an evidence text, a value
+ * or a state column. A posture satisfies the clause when any alternative is true.
  *
  * Matches on the small tables (control and host revisions, policies) and on the text
  * indexes are resolved once per query into id sets in a temporary table, so per-row
@@ -10,15 +10,18 @@
 import type Database from 'better-sqlite3';
 import { CONTROL_COLUMNS, HOST_COLUMNS, VALUE_COLUMNS, ftsExpression } from './fts.js';
 import { isTextField, type QueryTerm, type QueryValue } from './query.js';
+import { prepareCached } from './statements.js';
 
-/** What an id set holds, and so which column of a state it is compared with. */
+/** Kind of ids in a set, which decides the state column they are compared with. */
 export type SetTarget = 'control' | 'host' | 'policy' | 'texts' | 'expected' | 'value';
 
 export type Alternative =
   | { kind: 'set'; target: SetTarget; setNo: number; size: number }
   // An evidence match too large to materialise: checked per row against the index.
   | { kind: 'fts'; target: 'texts' | 'expected' | 'value'; match: string }
-  | { kind: 'sql'; sql: string; params: unknown[] };
+  // A test on the state's own columns. `column` and `values` describe the same test for
+  // code that evaluates clauses outside SQL (status values in lower case, exception 0 or 1).
+  | { kind: 'sql'; sql: string; params: unknown[]; column: 'status' | 'previous' | 'exception'; values: (string | number)[] };
 
 export interface Clause {
   negated: boolean;
@@ -26,8 +29,11 @@ export interface Clause {
   alternatives: Alternative[];
 }
 
-/** Larger evidence matches stay full-text probes; a set this size costs a few ms to fill. */
-const MATERIALISE_LIMIT = 20_000;
+/**
+ * Larger evidence matches stay full-text probes. Filling a set costs about half a
+ * microsecond per id, and a walk in relevance order seldom needs the probes.
+ */
+const MATERIALISE_LIMIT = 5_000;
 
 /** Id sets of one query in `temp.search_ids`, numbered from 1. */
 export class IdSets {
@@ -45,9 +51,15 @@ export class IdSets {
   fromSelect(select: string, params: unknown[], limit = Number.MAX_SAFE_INTEGER): { setNo: number; size: number } | null {
     const setNo = this.next++;
     const capped = limit === Number.MAX_SAFE_INTEGER ? select : `${select} LIMIT ${limit + 1}`;
-    const { changes } = this.sqlite.prepare(`INSERT OR IGNORE INTO temp.search_ids (set_no, id) SELECT ${setNo}, id FROM (${capped})`).run(...params);
+    if (limit !== Number.MAX_SAFE_INTEGER) {
+      // Counting first is cheaper than filling a set only to empty it again.
+      const { count } = prepareCached(this.sqlite, `SELECT count(*) AS count FROM (${capped})`).get(...params) as { count: number };
+      if (count > limit) return null;
+    }
+    const insert = prepareCached(this.sqlite, `INSERT OR IGNORE INTO temp.search_ids (set_no, id) SELECT ${setNo}, id FROM (${capped})`);
+    const { changes } = insert.run(...params);
     if (changes > limit) {
-      this.sqlite.prepare('DELETE FROM temp.search_ids WHERE set_no = ?').run(setNo);
+      prepareCached(this.sqlite, 'DELETE FROM temp.search_ids WHERE set_no = ?').run(setNo);
       return null;
     }
     return { setNo, size: changes };
@@ -143,14 +155,32 @@ class TermResolver {
     const lowered = JSON.stringify(texts.map((text) => text.toLowerCase()));
     switch (term.field) {
       case 'status':
-        alternatives.push({ kind: 'sql', sql: 'lower(s.status) IN (SELECT value FROM json_each(?))', params: [lowered] });
+        alternatives.push({
+          kind: 'sql',
+          sql: 'lower(s.status) IN (SELECT value FROM json_each(?))',
+          params: [lowered],
+          column: 'status',
+          values: texts.map((text) => text.toLowerCase()),
+        });
         return;
       case 'previous':
-        alternatives.push({ kind: 'sql', sql: 'lower(s.previous_status) IN (SELECT value FROM json_each(?))', params: [lowered] });
+        alternatives.push({
+          kind: 'sql',
+          sql: 'lower(s.previous_status) IN (SELECT value FROM json_each(?))',
+          params: [lowered],
+          column: 'previous',
+          values: texts.map((text) => text.toLowerCase()),
+        });
         return;
       case 'exception': {
         const wanted = texts.map((text) => (['yes', 'true', '1'].includes(text.toLowerCase()) ? 1 : 0));
-        alternatives.push({ kind: 'sql', sql: 's.is_exception IN (SELECT value FROM json_each(?))', params: [JSON.stringify(wanted)] });
+        alternatives.push({
+          kind: 'sql',
+          sql: 's.is_exception IN (SELECT value FROM json_each(?))',
+          params: [JSON.stringify(wanted)],
+          column: 'exception',
+          values: wanted,
+        });
         return;
       }
       case 'criticality': {
@@ -208,9 +238,9 @@ class TermResolver {
 
   private globOnHosts(columns: string[], values: readonly QueryValue[], alternatives: Alternative[]): void {
     if (values.length === 0) return;
-    const patterns = JSON.stringify(values.map((value) => globPattern(value.text.trim().toLowerCase())));
-    const conditions = columns.map((column) => `EXISTS (SELECT 1 FROM json_each(?) WHERE lower(${column}) GLOB value)`).join(' OR ');
-    this.set('host', `SELECT id FROM host_revisions WHERE ${conditions}`, columns.map(() => patterns), alternatives);
+    const patterns = values.map((value) => globPattern(value.text.trim().toLowerCase()));
+    const conditions = columns.flatMap((column) => patterns.map(() => `lower(${column}) GLOB ?`)).join(' OR ');
+    this.set('host', `SELECT id FROM host_revisions WHERE ${conditions}`, columns.flatMap(() => patterns), alternatives);
   }
 }
 
@@ -238,8 +268,10 @@ export function scoreControls(sqlite: Database.Database, terms: readonly QueryTe
   const match = expressions.map((expression) => `(${expression})`).join(' OR ');
   // Weights follow the column order of search_controls: statement, rationale, remediation,
   // category, sub_category, technology, criticality, control_id.
-  const rows = sqlite
-    .prepare('SELECT rowid AS id, bm25(search_controls, 10.0, 1.0, 1.0, 4.0, 4.0, 2.0, 1.0, 1.0) AS score FROM search_controls WHERE search_controls MATCH ?')
+  const rows = prepareCached(
+    sqlite,
+    'SELECT rowid AS id, bm25(search_controls, 10.0, 1.0, 1.0, 4.0, 4.0, 2.0, 1.0, 1.0) AS score FROM search_controls WHERE search_controls MATCH ?',
+  )
     .raw()
     .all(match) as [number, number][];
   for (const [id, score] of rows) scores.set(id, -score);

@@ -2,9 +2,9 @@
  * Runs a search: scope (one snapshot or all), clauses from the query, sorting, keyset
  * paging, and facet counts.
  *
- * Rows are (posture, state) pairs. In one snapshot each posture appears once; across all
+ * Rows are (posture, state) pairs. In one snapshot each posture appears once. Across all
  * snapshots each distinct state appears once, reported with the newest snapshot that
- * holds it, so a posture that never changed is not repeated for every pull.
+ * contains it, so a posture that never changed is not repeated for every pull.
  *
  * Two plans, chosen per query:
  * - driven: when one positive clause matches few states (a host, a control, a rare word),
@@ -20,8 +20,10 @@ import { AppError } from '../errors.js';
 import { latestSnapshotId, requireCompleteSnapshot } from '../snapshots.js';
 import type { Store } from '../store.js';
 import { getCatalog, type Catalog } from './catalog.js';
+import { countColumns, scopeColumns, type MarginalCounts } from './columns.js';
 import { parseQuery, type QueryTerm } from './query.js';
 import { IdSets, resolveClauses, scoreControls, type Alternative, type Clause } from './resolve.js';
+import { prepareCached } from './statements.js';
 
 export const SEARCH_SORTS = ['relevance', 'criticality', 'status', 'host', 'control', 'date'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -115,11 +117,12 @@ export interface FacetResult {
 
 export const HOST_FACET_LIMIT = 100;
 
-// A driver clause is used when its states are at most this many; beyond that, checking
+// A driver clause is used when it reaches at most this many states. Beyond that, checking
 // every candidate costs more than walking in sort order until a page is full.
 const PAGE_DRIVER_LIMIT = 8_000;
-// Facets must read every match anyway, so a driver pays off up to a much larger share.
-const FACET_DRIVER_LIMIT = 250_000;
+// Facets of a query whose driver reaches at most this many states are counted in SQL, at
+// about a microsecond per state. Broader queries are counted in the scope's columns.
+const SQL_FACET_LIMIT = 50_000;
 
 // Status order for sorting: what needs attention first.
 const STATUS_ORDER = ['failed', 'error', 'passed*', 'passede', 'passed'];
@@ -323,20 +326,28 @@ function isDrivable(clause: Clause): boolean {
   return !clause.negated && clause.alternatives.length > 0 && clause.alternatives.every((alternative) => alternative.kind === 'set');
 }
 
-/** States that a drivable clause reaches, counted up to `limit` + 1 (across every snapshot). */
+/**
+ * Counts the states a drivable clause reaches (across every snapshot), up to `limit` + 1.
+ * A policy counts its postures instead, which is cheaper: a policy with more postures
+ * than the limit also has more states.
+ */
 function estimate(sqlite: Database.Database, clause: Clause, limit: number): number {
-  const sources = clause.alternatives.flatMap(candidateSql);
-  const row = sqlite.prepare(`SELECT count(*) AS count FROM (SELECT 1 FROM (${sources.join(' UNION ALL ')}) LIMIT ${limit + 1})`).get() as {
+  const sources = clause.alternatives.flatMap((alternative) =>
+    alternative.kind === 'set' && alternative.target === 'policy'
+      ? [`SELECT p.id AS id FROM temp.search_ids i JOIN postures p ON p.policy_id = i.id WHERE i.set_no = ${alternative.setNo}`]
+      : candidateSql(alternative),
+  );
+  const row = prepareCached(sqlite, `SELECT count(*) AS count FROM (SELECT 1 FROM (${sources.join(' UNION ALL ')}) LIMIT ${limit + 1})`).get() as {
     count: number;
   };
   return row.count;
 }
 
-/** The drivable clause that reaches the fewest states, when that is at most `limit`. */
+/** Picks the drivable clause that reaches the fewest states, if that is at most `limit`. */
 function chooseDriver(sqlite: Database.Database, clauses: readonly Clause[], limit: number): Clause | null {
-  // Small sets first: the estimate of a clause stops at the limit, so trying the likely
-  // winner first keeps the later estimates cheap.
-  const candidates = clauses.filter(isDrivable).sort((a, b) => setSize(a) - setSize(b));
+  // Likely winners first: the estimate of a clause stops at the best count so far, so a
+  // small first count keeps the later estimates cheap.
+  const candidates = clauses.filter(isDrivable).sort((a, b) => driverGuess(a) - driverGuess(b));
   let best: Clause | null = null;
   let bestCount = limit + 1;
   for (const clause of candidates) {
@@ -349,8 +360,13 @@ function chooseDriver(sqlite: Database.Database, clauses: readonly Clause[], lim
   return bestCount <= limit ? best : null;
 }
 
-function setSize(clause: Clause): number {
-  return clause.alternatives.reduce((sum, alternative) => sum + (alternative.kind === 'set' ? alternative.size : 0), 0);
+/**
+ * Orders drivable clauses by a guess of the states they reach: a policy reaches far more
+ * states per id than a control or host revision, which reach more than a text or value.
+ */
+function driverGuess(clause: Clause): number {
+  const perId: Record<string, number> = { policy: 1e6, control: 1e3, host: 1e3, texts: 1, expected: 1, value: 1 };
+  return clause.alternatives.reduce((sum, alternative) => sum + (alternative.kind === 'set' ? alternative.size * (perId[alternative.target] ?? 1) : 0), 0);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -400,11 +416,21 @@ function controlOrder(plan: Plan, scores: Map<number, number>): number[] {
   return controls.map((control) => control.id);
 }
 
-/** Fills temp.search_rank for the plan's sort; returns the group kind used. */
+// What temp.search_rank holds on each connection, so a search with the same order (paging,
+// refining filters) reuses it instead of writing a rank for every revision again.
+const filledRanks = new WeakMap<Database.Database, { catalog: Catalog; key: string }>();
+
+/** Fills temp.search_rank for the plan's sort, unless it already holds that order; returns the group kind. */
 function fillRanks(store: Store, plan: Plan): GroupKind | null {
   const kind = groupKind(plan.sort);
   if (kind === null) return null;
   const sqlite = store.sqlite;
+  const scores = plan.sort === 'relevance' ? scoreControls(sqlite, plan.terms) : new Map<number, number>();
+  const statuses = kind === 'status' ? scopeStatuses(store, plan.scope) : [];
+  const key = JSON.stringify([plan.sort, statuses, [...scores]]);
+  const filled = filledRanks.get(sqlite);
+  if (filled && filled.catalog === plan.catalog && filled.key === key) return kind;
+
   sqlite.exec(
     'CREATE TEMP TABLE IF NOT EXISTS search_rank (rank INTEGER PRIMARY KEY, id INTEGER NOT NULL, status TEXT);' +
       'CREATE INDEX IF NOT EXISTS temp.search_rank_id ON search_rank (id, status);' +
@@ -414,17 +440,17 @@ function fillRanks(store: Store, plan: Plan): GroupKind | null {
   if (kind === 'host') {
     entries = plan.catalog.hostOrder.map((id) => [id, null]);
   } else {
-    const scores = plan.sort === 'relevance' ? scoreControls(sqlite, plan.terms) : new Map<number, number>();
     const order = controlOrder(plan, scores);
     if (kind === 'status') {
-      entries = scopeStatuses(store, plan.scope).flatMap((status) => order.map((id): [number, string | null] => [id, status]));
+      entries = statuses.flatMap((status) => order.map((id): [number, string | null] => [id, status]));
     } else {
       entries = order.map((id) => [id, null]);
     }
   }
-  sqlite
-    .prepare('INSERT INTO temp.search_rank (rank, id, status) SELECT key, value ->> 0, value ->> 1 FROM json_each(?)')
-    .run(JSON.stringify(entries));
+  prepareCached(sqlite, 'INSERT INTO temp.search_rank (rank, id, status) SELECT key, value ->> 0, value ->> 1 FROM json_each(?)').run(
+    JSON.stringify(entries),
+  );
+  filledRanks.set(sqlite, { catalog: plan.catalog, key });
   return kind;
 }
 
@@ -465,14 +491,14 @@ function decodeCursor(text: string, plan: Plan): Cursor {
   return cursor;
 }
 
-/** The keyset condition after `cursor`, for the plan's order. */
+/** Builds the keyset condition for rows after `cursor` in the plan's order. */
 function afterCursor(sqlite: Database.Database, kind: GroupKind | null, cursor: Cursor | null): Fragment {
   if (!cursor) return { sql: '1', params: [] };
   if (kind === null) {
     return { sql: "(coalesce(d.last_evaluated_date, ''), s.id) < (?, ?)", params: [cursor.date ?? '', cursor.stateId] };
   }
   const [groupId, status] = cursor.group ?? [0, null];
-  const row = sqlite.prepare('SELECT rank FROM temp.search_rank WHERE id = ? AND status IS ?').get(groupId, status) as { rank: number } | undefined;
+  const row = prepareCached(sqlite, 'SELECT rank FROM temp.search_rank WHERE id = ? AND status IS ?').get(groupId, status) as { rank: number } | undefined;
   if (!row) {
     throw new AppError('INVALID_INPUT', 'The page cursor refers to data that has since been deleted. Repeat the search without the cursor.');
   }
@@ -486,7 +512,7 @@ function orderBy(kind: GroupKind | null): string {
   return kind === null ? "coalesce(d.last_evaluated_date, '') DESC, s.id DESC" : 'r.rank, s.id';
 }
 
-/** Every state of the scope, as a FROM clause with the membership test in `where`. */
+/** Returns the FROM clause that lists every state of the scope, with its membership test in `where`. */
 function scopeSource(scope: Scope): { from: string; where: string } {
   if (scope.all) return { from: COVERED, where: scope.membership };
   return { from: `snapshot_members m CROSS JOIN ${COVERED} ON s.id = m.state_id`, where: `m.snapshot_id = ${scope.snapshotIds[0]}` };
@@ -499,7 +525,7 @@ interface PageKey {
   date: string | null;
 }
 
-/** The driver clause for the request's strategy, or null to walk or scan. */
+/** Picks the driver clause for the request's strategy; null means walk or scan. */
 function pickDriver(sqlite: Database.Database, clauses: readonly Clause[], strategy: SearchRequest['strategy'], limit: number): Clause | null {
   if (strategy === 'walk') return null;
   return chooseDriver(sqlite, clauses, strategy === 'driven' ? Number.MAX_SAFE_INTEGER - 1 : limit);
@@ -524,7 +550,7 @@ function pageKeys(store: Store, plan: Plan, request: SearchRequest, limit: numbe
       `${select} FROM (${sources}) u CROSS JOIN ${COVERED} ON s.id = u.id${dateJoin} ${kind === null ? '' : rankJoin(kind)}` +
       ` WHERE ${plan.scope.membership} AND ${filter.sql} AND ${after.sql} ORDER BY ${orderBy(kind)} LIMIT ${limit + 1}`;
   } else if (kind !== null) {
-    // Walk the groups in rank order; the index on the group column returns each group's
+    // Walk the groups in rank order. The index on the group column returns each group's
     // states in id order, so SQLite stops after the page without sorting.
     const index = kind === 'host' ? 'posture_states_host_revision' : 'posture_states_control_revision';
     const column = kind === 'host' ? 'host_revision_id' : 'control_revision_id';
@@ -537,7 +563,7 @@ function pageKeys(store: Store, plan: Plan, request: SearchRequest, limit: numbe
     const source = scopeSource(plan.scope);
     sql = `${select} FROM ${source.from}${dateJoin} WHERE ${source.where} AND ${filter.sql} AND ${after.sql} ORDER BY ${orderBy(kind)} LIMIT ${limit + 1}`;
   }
-  return sqlite.prepare(sql).all(...filter.params, ...after.params) as PageKey[];
+  return prepareCached(sqlite, sql).all(...filter.params, ...after.params) as PageKey[];
 }
 
 interface DetailRow extends Omit<SearchRow, 'criticality' | 'isException' | 'snapshotId'> {
@@ -552,9 +578,9 @@ function loadRows(store: Store, scope: Scope, stateIds: readonly number[]): Sear
   const snapshot = scope.all
     ? `(SELECT max(m.snapshot_id) FROM snapshot_members m WHERE m.snapshot_id IN (${scope.snapshotIds.join(',')}) AND m.posture_id = s.posture_id AND m.state_id = s.id)`
     : String(scope.snapshotIds[0]);
-  const rows = store.sqlite
-    .prepare(
-      `SELECT ${snapshot} AS snapshotId, s.posture_id AS postureId, s.id AS stateId, p.policy_id AS policyId,
+  const rows = prepareCached(
+    store.sqlite,
+    `SELECT ${snapshot} AS snapshotId, s.posture_id AS postureId, s.id AS stateId, p.policy_id AS policyId,
               coalesce(s.policy_title, pol.title) AS policyTitle, p.host_id AS hostId, p.control_id AS controlId,
               p.instance AS instance, s.status AS status, s.previous_status AS previousStatus, s.is_exception AS isException,
               c.criticality_value AS criticalityValue, c.criticality_label AS criticalityLabel, h.ip AS ip, h.dns AS dns,
@@ -568,8 +594,7 @@ function loadRows(store: Store, scope: Scope, stateIds: readonly number[]): Sear
          JOIN host_revisions h ON h.id = s.host_revision_id
          LEFT JOIN texts t ON t.id = c.statement_text_id
         ORDER BY j.key`,
-    )
-    .all(JSON.stringify(stateIds)) as DetailRow[];
+  ).all(JSON.stringify(stateIds)) as DetailRow[];
   return rows.map(({ criticalityValue, criticalityLabel, isException, ...row }) => ({
     snapshotId: row.snapshotId,
     postureId: row.postureId,
@@ -670,13 +695,8 @@ class Counter {
   }
 }
 
-/** Counts the matches of a query by each facet; `total` is the number of matching rows. */
-export function searchFacets(store: Store, request: SearchRequest): FacetResult {
-  const plan = prepare(store, request);
-  if (plan.impossible) return { total: 0, facets: emptyFacets(), hostCount: 0 };
-  const sqlite = store.sqlite;
-
-  const driver = pickDriver(sqlite, plan.clauses, request.strategy, FACET_DRIVER_LIMIT);
+/** Marginal counts through SQL: two grouped passes over the matches of a driver clause. */
+function countWithSql(sqlite: Database.Database, plan: Plan, driver: Clause | null): MarginalCounts {
   const filter = clausesSql(plan.clauses, driver);
   let from: string;
   let where: string;
@@ -689,84 +709,121 @@ export function searchFacets(store: Store, request: SearchRequest): FacetResult 
     where = `${source.where} AND ${filter.sql}`;
   }
 
-  // Two grouped passes over the matches: by control revision with the state and posture
-  // columns, then by host revision. Grouping by both at once would make one group per
-  // posture. Control and host attributes come from the catalog.
-  const byControl = sqlite
-    .prepare(
-      `SELECT s.control_revision_id, s.status, s.previous_status, s.is_exception,
+  // Grouping by control and host revision at once would make one group per posture.
+  const byControl = prepareCached(
+    sqlite,
+    `SELECT s.control_revision_id, s.status, s.previous_status, s.is_exception,
               (SELECT policy_id FROM postures WHERE id = s.posture_id) AS policy_id, count(*)
          FROM ${from} WHERE ${where}
         GROUP BY 1, 2, 3, 4, 5`,
-    )
+  )
     .raw()
     .all(...filter.params) as [number, string, string | null, number, number, number][];
-  const byHost = sqlite
-    .prepare(`SELECT s.host_revision_id, count(*) FROM ${from} WHERE ${where} GROUP BY 1`)
+  const byHost = prepareCached(sqlite, `SELECT s.host_revision_id, count(*) FROM ${from} WHERE ${where} GROUP BY 1`)
     .raw()
     .all(...filter.params) as [number, number][];
 
-  const counters = {
-    status: new Counter(),
-    previousStatus: new Counter(),
+  const counts: MarginalCounts = {
+    total: 0,
+    byControlRevision: new Map(),
+    byHostRevision: new Map(),
+    byStatus: new Map(),
+    byPrevious: new Map(),
+    byException: new Map(),
+    byPolicy: new Map(),
+  };
+  const add = <K>(map: Map<K, number>, key: K, count: number) => map.set(key, (map.get(key) ?? 0) + count);
+  for (const [controlRevisionId, status, previousStatus, isException, policyId, count] of byControl) {
+    counts.total += count;
+    add(counts.byControlRevision, controlRevisionId, count);
+    add(counts.byStatus, status, count);
+    add(counts.byPrevious, previousStatus, count);
+    add(counts.byException, isException === 1, count);
+    add(counts.byPolicy, policyId, count);
+  }
+  for (const [hostRevisionId, count] of byHost) add(counts.byHostRevision, hostRevisionId, count);
+  return counts;
+}
+
+/** Marginal counts through the scope's columns in memory. */
+function countWithColumns(store: Store, plan: Plan): MarginalCounts {
+  const sqlite = store.sqlite;
+  const scope = plan.scope;
+  const capacity = scope.all
+    ? (sqlite.prepare('SELECT count(*) AS count FROM posture_states').get() as { count: number }).count
+    : (sqlite.prepare('SELECT count(*) AS count FROM snapshot_members WHERE snapshot_id = ?').get(scope.snapshotIds[0]) as { count: number }).count;
+  const source = scopeSource(scope);
+  const columns = scopeColumns(sqlite, { key: `${scope.all ? 'all' : 'one'}:${scope.snapshotIds.join(',')}`, from: source.from, where: source.where, capacity });
+  return countColumns(sqlite, columns, plan.clauses);
+}
+
+/** Counts the matches of a query by each facet; `total` is the number of matching rows. */
+export function searchFacets(store: Store, request: SearchRequest): FacetResult {
+  const plan = prepare(store, request);
+  if (plan.impossible) return { total: 0, facets: emptyFacets(), hostCount: 0 };
+  const sqlite = store.sqlite;
+
+  // A selective query is counted in SQL from its driver clause. A broad one is counted in
+  // the scope's columns in memory, which cost one scan of the scope the first time.
+  const driver = request.strategy === 'walk' ? null : pickDriver(sqlite, plan.clauses, request.strategy, SQL_FACET_LIMIT);
+  const counts = driver || request.strategy === 'driven' ? countWithSql(sqlite, plan, driver) : countWithColumns(store, plan);
+  return buildFacets(sqlite, plan.catalog, counts);
+}
+
+function buildFacets(sqlite: Database.Database, catalog: Catalog, counts: MarginalCounts): FacetResult {
+  const facets = {
     criticality: new Counter(),
-    policy: new Counter(),
     technology: new Counter(),
     category: new Counter(),
     subCategory: new Counter(),
     trackingMethod: new Counter(),
     network: new Counter(),
-    exception: new Counter(),
-    host: new Counter(),
   };
-  const policyTitles = new Map(
-    (sqlite.prepare('SELECT id, title FROM policies').all() as { id: number; title: string | null }[]).map((row) => [row.id, row.title]),
-  );
-  let total = 0;
-  for (const [controlRevisionId, status, previousStatus, isException, policyId, count] of byControl) {
-    total += count;
-    const control = plan.catalog.controls.get(controlRevisionId);
-    counters.status.add(status, count);
-    counters.previousStatus.add(previousStatus, count);
-    counters.exception.add(isException === 1, count);
-    counters.policy.add(policyId, count, policyTitles.get(policyId) ?? null);
-    counters.criticality.add(control?.criticalityValue ?? null, count, control?.criticalityLabel ?? null);
-    counters.technology.add(control?.technologyName ?? null, count);
-    counters.category.add(control?.category ?? null, count);
-    counters.subCategory.add(control?.subCategory ?? null, count);
-  }
-  for (const [hostRevisionId, count] of byHost) {
-    const host = plan.catalog.hosts.get(hostRevisionId);
-    counters.trackingMethod.add(host?.trackingMethod ?? null, count);
-    counters.network.add(host?.networkName ?? null, count);
-    counters.host.add(host?.hostId ?? null, count, host?.ip ?? host?.dns ?? null);
+  for (const [controlRevisionId, count] of counts.byControlRevision) {
+    const control = catalog.controls.get(controlRevisionId);
+    facets.criticality.add(control?.criticalityValue ?? null, count, control?.criticalityLabel ?? null);
+    facets.technology.add(control?.technologyName ?? null, count);
+    facets.category.add(control?.category ?? null, count);
+    facets.subCategory.add(control?.subCategory ?? null, count);
   }
 
-  // A host whose attributes changed between snapshots has several revisions, so its
-  // labels may differ; the host facet merges by host ID and keeps the first label.
+  // A host whose attributes changed between snapshots has several revisions: the host
+  // facet adds them up by host ID and keeps the address of the first.
   const hosts = new Map<number | null, FacetValue>();
-  for (const entry of counters.host.list()) {
-    const id = entry.value as number | null;
+  for (const [hostRevisionId, count] of counts.byHostRevision) {
+    const host = catalog.hosts.get(hostRevisionId);
+    facets.trackingMethod.add(host?.trackingMethod ?? null, count);
+    facets.network.add(host?.networkName ?? null, count);
+    const id = host?.hostId ?? null;
     const known = hosts.get(id);
-    if (known) known.count += entry.count;
-    else hosts.set(id, { ...entry });
+    if (known) known.count += count;
+    else hosts.set(id, { value: id, label: host?.ip ?? host?.dns ?? null, count });
   }
   const hostList = [...hosts.values()].sort((a, b) => b.count - a.count || Number(a.value) - Number(b.value));
 
+  const policyTitles = new Map(
+    (sqlite.prepare('SELECT id, title FROM policies').all() as { id: number; title: string | null }[]).map((row) => [row.id, row.title]),
+  );
+  const list = <K extends FacetValue['value']>(map: Map<K, number>, label?: (key: K) => string | null) => {
+    const counter = new Counter();
+    for (const [key, count] of map) counter.add(key, count, label ? label(key) : undefined);
+    return counter.list();
+  };
+
   return {
-    total,
+    total: counts.total,
     hostCount: hostList.length,
     facets: {
-      status: counters.status.list(),
-      previousStatus: counters.previousStatus.list(),
-      criticality: counters.criticality.list().sort((a, b) => Number(b.value ?? -1) - Number(a.value ?? -1)),
-      policy: counters.policy.list(),
-      technology: counters.technology.list(),
-      category: counters.category.list(),
-      subCategory: counters.subCategory.list(),
-      trackingMethod: counters.trackingMethod.list(),
-      network: counters.network.list(),
-      exception: counters.exception.list(),
+      status: list(counts.byStatus),
+      previousStatus: list(counts.byPrevious),
+      criticality: facets.criticality.list().sort((a, b) => Number(b.value ?? -1) - Number(a.value ?? -1)),
+      policy: list(counts.byPolicy, (id) => policyTitles.get(id) ?? null),
+      technology: facets.technology.list(),
+      category: facets.category.list(),
+      subCategory: facets.subCategory.list(),
+      trackingMethod: facets.trackingMethod.list(),
+      network: facets.network.list(),
+      exception: list(counts.byException),
       host: hostList.slice(0, HOST_FACET_LIMIT),
     },
   };
