@@ -7,7 +7,9 @@ import { withStore } from '../context.js';
 
 /** Splits repeated, comma-separated flag values into one list. */
 function listFlag(value: unknown, split: boolean): string[] {
-  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  let values: unknown[] = [];
+  if (Array.isArray(value)) values = value;
+  else if (value !== undefined) values = [value];
   const texts = values.map(String);
   const items = split ? texts.flatMap((text) => text.split(',')) : texts;
   return items.map((item) => item.trim()).filter((item) => item.length > 0);

@@ -549,7 +549,10 @@ describe('search scope', () => {
       `101:Passed:${latest}`,
       `102:Passed:${latest}`,
     ]);
-    expect(searchFacets(store, { query: 'control:1071', allSnapshots: true }).total).toBe(3);
+    for (const strategy of ['walk', 'driven', 'auto'] as const) {
+      expect(searchFacets(store, { query: 'control:1071', allSnapshots: true, strategy }).total).toBe(3);
+      expect(searchFacets(store, { allSnapshots: true, strategy }).total).toBe(7);
+    }
   });
 
   it('rejects a missing snapshot and an empty store', () => {

@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../helpers/temp.js';
+
+const BIN = new URL('../../bin/posture-workbench.js', import.meta.url).pathname;
+const fixture = (file: string) => new URL(`../fixtures/reference/${file}`, import.meta.url).pathname;
+const run = promisify(execFile);
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(db: string, ...args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args, '--db', db], { maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+interface SearchJson {
+  total: number;
+  sort: string;
+  snapshotIds: number[];
+  nextCursor: string | null;
+  facets: Record<string, { value: unknown; label?: unknown; count: number }[]>;
+  rows: { policyId: number; hostId: number; controlId: number; instance: string; status: string; ip: string | null; criticality: { value: number | null } }[];
+}
+
+async function searchJson(db: string, ...args: string[]): Promise<SearchJson> {
+  const result = await cli(db, 'search', '--json', ...args);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as SearchJson;
+}
+
+function identities(output: SearchJson): string[] {
+  return output.rows.map((row) => `${row.hostId}/${row.controlId}`).sort();
+}
+
+describe('search command on the reference samples', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  let db: string;
+
+  beforeAll(async () => {
+    dir = makeTempDir('pw-search-cli-');
+    db = join(dir.path, 'store.db');
+    const imported = await cli(db, 'import', fixture('v1-posture.json'), fixture('v2-posture.json'), fixture('v3-posture.json'));
+    expect(imported.code).toBe(0);
+  });
+
+  afterAll(() => dir.remove());
+
+  it('finds a setting name in control text and evidence', async () => {
+    const output = await searchJson(db, 'PASS_MIN_LEN');
+    expect(identities(output)).toEqual(['1756436/1071', '5500103/1071', '6396397/1071']);
+    expect(output.total).toBe(3);
+    expect(output.sort).toBe('relevance');
+  });
+
+  it('finds a host by address with status flags', async () => {
+    expect(identities(await searchJson(db, '10.20.1.11'))).toEqual(['5500101/1030']);
+    expect(identities(await searchJson(db, 'host:10.20.1.12', '--status', 'Failed'))).toEqual(['5500102/1071']);
+  });
+
+  it('filters by status, criticality and policy', async () => {
+    const failed = await searchJson(db, '--status', 'Failed', '--criticality', '3,5');
+    expect(identities(failed)).toEqual(['11587415/100432', '1756436/1071', '5500102/1071']);
+    expect(failed.facets.status).toEqual([{ value: 'Failed', count: 3 }]);
+    // Every posture of policy 1438626 matches its title, including v1 records that arrived without one.
+    expect(identities(await searchJson(db, '--policy', 'CPS -Test'))).toEqual(['4980343/1131', '5500101/1030', '5500102/1071', '5500102/2205']);
+  });
+
+  it('prints the documented JSON shape', async () => {
+    const output = await searchJson(db, '--limit', '2', '--sort', 'host');
+    expect(Object.keys(output).sort()).toEqual(['facets', 'hostCount', 'nextCursor', 'rows', 'snapshotIds', 'sort', 'total']);
+    expect(Object.keys(output.facets).sort()).toEqual(
+      ['category', 'criticality', 'exception', 'host', 'network', 'policy', 'previousStatus', 'status', 'subCategory', 'technology', 'trackingMethod'].sort(),
+    );
+    expect(output.rows).toHaveLength(2);
+    expect(Object.keys(output.rows[0]!)).toEqual(
+      expect.arrayContaining(['policyId', 'hostId', 'controlId', 'instance', 'status', 'criticality', 'ip', 'dns', 'controlStatement', 'postureId', 'stateId', 'snapshotId']),
+    );
+    expect(output.total).toBe(11);
+
+    const next = await searchJson(db, '--limit', '2', '--sort', 'host', '--cursor', output.nextCursor!);
+    expect(next.rows).toHaveLength(2);
+    expect(identities(next)).not.toEqual(identities(output));
+  });
+
+  it('rejects bad input with one line and a usage exit code', async () => {
+    const operator = await cli(db, 'search', 'ssh OR telnet');
+    expect(operator.code).toBe(2);
+    expect(operator.stderr.trim().split('\n')).toHaveLength(1);
+    expect(operator.stderr).toContain('OR is not an operator');
+
+    expect((await cli(db, 'search', '--sort', 'size')).code).toBe(2);
+    expect((await cli(db, 'search', '--all', '--snapshot', '1')).code).toBe(2);
+    const missing = await cli(db, 'search', '--snapshot', '99');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('Snapshot 99 does not exist');
+  });
+
+  it('documents the query language in --help', async () => {
+    const help = await cli(db, 'search', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Query language');
+    expect(help.stdout).toContain('criticality:4,5');
+  });
+});
