@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
-import { fillColorOperator, FontFace, formatNumber, textOperators, type TextRun } from './text.js';
+import { fillColorOperator, FontFace, formatNumber, strokeColorOperator, textOperators, type TextRun } from './text.js';
 
 const require = createRequire(import.meta.url);
 
@@ -240,6 +240,7 @@ export class StreamingLayout extends Layout {
   private readonly frame: PageFrame;
   private readonly pageCountForm: PDFKit.PDFKitReference;
   private pageCount = 0;
+  private fixedFrame: { content: Buffer; faces: FontFace[] } | null = null;
 
   constructor(options: LayoutOptions) {
     // Pages are written out as soon as the next one starts, so memory does not grow
@@ -435,30 +436,43 @@ export class StreamingLayout extends Layout {
   private drawFrame(): void {
     this.pageCount++;
     const page = this.doc.page;
-    const width = page.width - 2 * MARGIN;
-    const style = { size: FOOTER_SIZE, color: COLORS.muted };
-    this.drawLine(this.frame.header, MARGIN, HEADER_Y, width, style);
-    this.doc
-      .moveTo(MARGIN, HEADER_Y + 11)
-      .lineTo(page.width - MARGIN, HEADER_Y + 11)
-      .lineWidth(0.3)
-      .strokeColor(COLORS.rule)
-      .stroke();
+    const fonts = page.fonts as Record<string, unknown>;
 
+    // 1. Header, rule and footer text are the same on every page: their operators are
+    // built once. Every page of the report is A4, so the positions stay valid.
+    const regular = this.face('regular', '');
     const footerY = page.height - MARGIN + 16;
-    this.drawLine(this.frame.footer, MARGIN, footerY, width - PAGE_LABEL_WIDTH, style);
+    this.fixedFrame ??= this.buildFixedFrame(page.width, page.height, footerY);
+    for (const face of this.fixedFrame.faces) fonts[face.id] ??= face.ref();
+    this.doc.addContent(this.fixedFrame.content);
+
+    // 2. "Page i of ", then the count: the form XObject on the label's baseline.
     const label = `Page ${this.pageCount} of `;
     const labelX = page.width - MARGIN - PAGE_LABEL_WIDTH;
-    this.drawLine(label, labelX, footerY, PAGE_LABEL_WIDTH, style);
-
-    // The count itself: the form XObject, placed on the label's baseline after "of ".
-    const regular = this.face('regular', '');
+    this.drawLine(label, labelX, footerY, PAGE_LABEL_WIDTH, { size: FOOTER_SIZE, color: COLORS.muted });
     const x = labelX + regular.width(label, FOOTER_SIZE);
     const baseline = page.height - footerY - regular.ascent(FOOTER_SIZE);
     (page.xobjects as Record<string, unknown>)[PAGE_COUNT_XOBJECT] = this.pageCountForm;
     this.doc.addContent(
       contentBytes(`q 1 0 0 -1 0 ${formatNumber(page.height)} cm 1 0 0 1 ${formatNumber(x)} ${formatNumber(baseline)} cm /${PAGE_COUNT_XOBJECT} Do Q`),
     );
+  }
+
+  /** Builds the operators of the header line, the rule under it and the footer line. */
+  private buildFixedFrame(pageWidth: number, pageHeight: number, footerY: number): { content: Buffer; faces: FontFace[] } {
+    const width = pageWidth - 2 * MARGIN;
+    const line = (text: string, y: number, lineWidth: number): TextRun => {
+      const face = this.face('regular', text);
+      const fitted = face.fitLine(text, FOOTER_SIZE, lineWidth);
+      return { face, size: FOOTER_SIZE, color: COLORS.muted, x: MARGIN, y, lines: [fitted], lineHeight: face.lineHeight(FOOTER_SIZE) };
+    };
+    const header = line(this.frame.header, HEADER_Y, width);
+    const footer = line(this.frame.footer, footerY, width - PAGE_LABEL_WIDTH);
+    // pdfkit's page transform puts the origin at the top left, so the rule uses y as is.
+    const ruleY = formatNumber(HEADER_Y + 11);
+    const rule = `q 0.3 w ${strokeColorOperator(COLORS.rule)} ${MARGIN} ${ruleY} m ${formatNumber(pageWidth - MARGIN)} ${ruleY} l S Q`;
+    const content = [textOperators(header, pageHeight), rule, textOperators(footer, pageHeight)].join('\n');
+    return { content: contentBytes(content), faces: [header.face, footer.face] };
   }
 
   /** Writes the page count into every footer; call once after the last page, before `doc.end()`. */

@@ -228,16 +228,27 @@ function isDigit(charCode: number): boolean {
 
 const colorCache = new Map<string, string>();
 
-/** PDF fill color operator for a `#rrggbb` color. */
-export function fillColorOperator(color: string): string {
-  let operator = colorCache.get(color);
-  if (operator) return operator;
+/** Returns the color operator (`rg` to fill, `RG` to stroke) for a `#rrggbb` color. */
+function colorOperator(color: string, operator: 'rg' | 'RG'): string {
+  const key = `${color} ${operator}`;
+  let text = colorCache.get(key);
+  if (text) return text;
   const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
   if (!match) throw new Error(`Report colors must be #rrggbb, got "${color}".`);
   const channels = match.slice(1, 4).map((hex) => formatNumber(parseInt(hex, 16) / 255));
-  operator = `${channels.join(' ')} rg`;
-  colorCache.set(color, operator);
-  return operator;
+  text = `${channels.join(' ')} ${operator}`;
+  colorCache.set(key, text);
+  return text;
+}
+
+/** PDF fill color operator for a `#rrggbb` color. */
+export function fillColorOperator(color: string): string {
+  return colorOperator(color, 'rg');
+}
+
+/** PDF stroke color operator for a `#rrggbb` color. */
+export function strokeColorOperator(color: string): string {
+  return colorOperator(color, 'RG');
 }
 
 /** Formats a coordinate with at most two decimals, as PDF content expects. */
