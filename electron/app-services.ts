@@ -11,6 +11,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../test/s
 import { ConnectionStore, type DemoEndpoint, type SecretBox } from './connections.js';
 import type { WorkbenchEvent } from './contract.js';
 import { JobManager } from './jobs.js';
+import { SearchReader } from './search-reader.js';
 
 export interface FileFilter {
   name: string;
@@ -48,6 +49,8 @@ export interface AppServices {
   readonly store: Store;
   readonly connections: ConnectionStore;
   readonly jobs: JobManager;
+  /** Runs search pages and facet counts off the main thread. */
+  readonly searchReader: SearchReader;
   readonly logger: Logger;
   readonly simulator: Simulator | null;
   demoEndpoint(): DemoEndpoint | null;
@@ -75,17 +78,20 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
 
   const connections = new ConnectionStore({ file: join(options.dataDir, 'connections.json'), secretBox: options.secretBox, demo: demoEndpoint });
   const jobs = new JobManager(options.emit, logger);
+  const searchReader = new SearchReader(options.dbPath, logger);
 
   return {
     options,
     store,
     connections,
     jobs,
+    searchReader,
     logger,
     simulator,
     demoEndpoint,
     async close() {
       await jobs.cancelAll();
+      await searchReader.close();
       if (simulator) await simulator.close();
       store.close();
       logger.info('services closed');

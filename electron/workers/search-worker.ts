@@ -1,0 +1,35 @@
+/**
+ * Search reader thread: runs search pages and facet counts on its own read-only
+ * connection, so a query that reads a million postures never blocks the main process's
+ * event loop. The messages are defined in search-protocol.ts.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { toErrorInfo } from '../../db/errors.js';
+import { search, searchPostures } from '../../db/search/search.js';
+import { openStore, type Store } from '../../db/store.js';
+import { isSearchQueryMessage, type SearchReaderData, type SearchReply } from './search-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('search-worker.ts must run in a worker thread; start it through SearchReader.');
+
+const { dbPath } = workerData as SearchReaderData;
+
+// Opened on the first query, so a failure to open is returned as that query's error.
+let store: Store | null = null;
+
+function reply(message: SearchReply): void {
+  port!.postMessage(message);
+}
+
+port.on('message', (message: unknown) => {
+  if (!isSearchQueryMessage(message)) return;
+  try {
+    store ??= openStore(dbPath, { readonly: true });
+    const value = message.kind === 'page' ? searchPostures(store, message.request) : search(store, message.request);
+    reply({ type: 'result', seq: message.seq, ok: true, value });
+  } catch (error) {
+    reply({ type: 'result', seq: message.seq, ok: false, error: toErrorInfo(error) });
+  }
+});
+
+port.on('close', () => store?.close());
