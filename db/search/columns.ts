@@ -130,6 +130,11 @@ export interface ColumnScope {
   capacity: number;
 }
 
+/** Tells whether this connection holds the columns of the scope with this key. */
+export function hasScopeColumns(sqlite: Database.Database, key: string): boolean {
+  return cache.get(sqlite)?.key === key;
+}
+
 /** Returns the columns of a scope, loading them on first use and keeping them until another scope is requested. */
 export function scopeColumns(sqlite: Database.Database, scope: ColumnScope): ScopeColumns {
   const cached = cache.get(sqlite);

@@ -30,10 +30,12 @@ export interface Clause {
 }
 
 /**
- * Larger evidence matches stay full-text probes. Filling a set costs about half a
- * microsecond per id, and a walk in relevance order seldom needs the probes.
+ * Evidence matches larger than this stay full-text probes when a page is searched.
+ * Filling a set costs about half a microsecond per id, and a walk in relevance order
+ * seldom needs the probes. Facet counts pass a larger limit, because a set can then
+ * drive the count instead of a scan of the whole scope.
  */
-const MATERIALISE_LIMIT = 5_000;
+export const PAGE_MATERIALISE_LIMIT = 5_000;
 
 /** Id sets of one query in `temp.search_ids`, numbered from 1. */
 export class IdSets {
@@ -83,6 +85,7 @@ class TermResolver {
   constructor(
     private readonly sqlite: Database.Database,
     private readonly sets: IdSets,
+    private readonly materialiseLimit: number,
   ) {}
 
   private set(target: SetTarget, select: string, params: unknown[], into: Alternative[]): void {
@@ -93,7 +96,7 @@ class TermResolver {
   /** Evidence texts or values: a set when small enough, else a per-row full-text probe. */
   private evidence(target: 'texts' | 'expected' | 'value', match: string, into: Alternative[]): void {
     const table = target === 'value' ? 'search_values' : 'search_texts';
-    const filled = this.sets.fromSelect(`SELECT rowid AS id FROM ${table} WHERE ${table} MATCH ?`, [match], MATERIALISE_LIMIT);
+    const filled = this.sets.fromSelect(`SELECT rowid AS id FROM ${table} WHERE ${table} MATCH ?`, [match], this.materialiseLimit);
     if (filled === null) into.push({ kind: 'fts', target, match });
     else if (filled.size > 0) into.push({ kind: 'set', target, ...filled });
   }
@@ -245,8 +248,13 @@ class TermResolver {
 }
 
 /** Resolves every term; id sets live in `sets` until the next query on this connection. */
-export function resolveClauses(sqlite: Database.Database, sets: IdSets, terms: readonly QueryTerm[]): Clause[] {
-  const resolver = new TermResolver(sqlite, sets);
+export function resolveClauses(
+  sqlite: Database.Database,
+  sets: IdSets,
+  terms: readonly QueryTerm[],
+  materialiseLimit = PAGE_MATERIALISE_LIMIT,
+): Clause[] {
+  const resolver = new TermResolver(sqlite, sets, materialiseLimit);
   return terms.map((term) => resolver.resolve(term));
 }
 

@@ -20,7 +20,7 @@ import { AppError } from '../errors.js';
 import { latestSnapshotId, requireCompleteSnapshot } from '../snapshots.js';
 import type { Store } from '../store.js';
 import { getCatalog, type Catalog } from './catalog.js';
-import { countColumns, scopeColumns, type MarginalCounts } from './columns.js';
+import { countColumns, hasScopeColumns, scopeColumns, type ColumnScope, type MarginalCounts } from './columns.js';
 import { parseQuery, type QueryTerm } from './query.js';
 import { IdSets, resolveClauses, scoreControls, type Alternative, type Clause } from './resolve.js';
 import { prepareCached } from './statements.js';
@@ -121,8 +121,12 @@ export const HOST_FACET_LIMIT = 100;
 // every candidate costs more than walking in sort order until a page is full.
 const PAGE_DRIVER_LIMIT = 8_000;
 // Facets of a query whose driver reaches at most this many states are counted in SQL, at
-// about a microsecond per state. Broader queries are counted in the scope's columns.
+// about a microsecond per state, when the scope's columns are in memory. Without them, SQL
+// counts up to the larger limit, because loading the columns costs a scan of the scope.
 const SQL_FACET_LIMIT = 50_000;
+const SQL_FACET_LIMIT_COLD = 200_000;
+// Evidence matches up to this size become id sets for facet counts, so they can drive.
+const FACET_MATERIALISE_LIMIT = 200_000;
 
 // Status order for sorting: what needs attention first.
 const STATUS_ORDER = ['failed', 'error', 'passed*', 'passede', 'passed'];
@@ -202,7 +206,7 @@ function defaultSort(terms: readonly QueryTerm[]): SearchSort {
   return ranked ? 'relevance' : 'criticality';
 }
 
-function prepare(store: Store, request: SearchRequest): Plan & { sets: IdSets } {
+function prepare(store: Store, request: SearchRequest, materialiseLimit?: number): Plan & { sets: IdSets } {
   const terms = buildTerms(request);
   const sort = request.sort ?? defaultSort(terms);
   if (!(SEARCH_SORTS as readonly string[]).includes(sort)) {
@@ -210,7 +214,7 @@ function prepare(store: Store, request: SearchRequest): Plan & { sets: IdSets } 
   }
   const scope = resolveScope(store, request);
   const sets = new IdSets(store.sqlite);
-  const clauses = resolveClauses(store.sqlite, sets, terms);
+  const clauses = resolveClauses(store.sqlite, sets, terms, materialiseLimit);
   const impossible = clauses.some((clause) => !clause.negated && clause.alternatives.length === 0);
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([terms.map((term) => [term.negated, term.field, term.values]), scope.snapshotIds, scope.all, sort]))
@@ -344,7 +348,7 @@ function estimate(sqlite: Database.Database, clause: Clause, limit: number): num
 }
 
 /** Picks the drivable clause that reaches the fewest states, if that is at most `limit`. */
-function chooseDriver(sqlite: Database.Database, clauses: readonly Clause[], limit: number): Clause | null {
+function chooseDriver(sqlite: Database.Database, clauses: readonly Clause[], limit: number): Driver | null {
   // Likely winners first: the estimate of a clause stops at the best count so far, so a
   // small first count keeps the later estimates cheap.
   const candidates = clauses.filter(isDrivable).sort((a, b) => driverGuess(a) - driverGuess(b));
@@ -357,7 +361,7 @@ function chooseDriver(sqlite: Database.Database, clauses: readonly Clause[], lim
       bestCount = count;
     }
   }
-  return bestCount <= limit ? best : null;
+  return best && bestCount <= limit ? { clause: best, estimate: bestCount } : null;
 }
 
 /**
@@ -526,7 +530,13 @@ interface PageKey {
 }
 
 /** Picks the driver clause for the request's strategy; null means walk or scan. */
-function pickDriver(sqlite: Database.Database, clauses: readonly Clause[], strategy: SearchRequest['strategy'], limit: number): Clause | null {
+interface Driver {
+  clause: Clause;
+  /** States the clause reaches across every snapshot, counted up to the limit it was chosen under. */
+  estimate: number;
+}
+
+function pickDriver(sqlite: Database.Database, clauses: readonly Clause[], strategy: SearchRequest['strategy'], limit: number): Driver | null {
   if (strategy === 'walk') return null;
   return chooseDriver(sqlite, clauses, strategy === 'driven' ? Number.MAX_SAFE_INTEGER - 1 : limit);
 }
@@ -537,7 +547,7 @@ function pageKeys(store: Store, plan: Plan, request: SearchRequest, limit: numbe
   const kind = fillRanks(store, plan);
   const cursor = cursorText ? decodeCursor(cursorText, plan) : null;
   const after = afterCursor(sqlite, kind, cursor);
-  const driver = pickDriver(sqlite, plan.clauses, request.strategy, PAGE_DRIVER_LIMIT);
+  const driver = pickDriver(sqlite, plan.clauses, request.strategy, PAGE_DRIVER_LIMIT)?.clause ?? null;
   const filter = clausesSql(plan.clauses, driver);
   const select = `SELECT s.id AS stateId, ${kind === null ? 'NULL' : 'r.id'} AS groupId, ${kind === null ? 'NULL' : 'r.status'} AS status, ${kind === null ? 'd.last_evaluated_date' : 'NULL'} AS date`;
   // The date is not in the covering index: only the date order reads it from the row.
@@ -745,28 +755,36 @@ function countWithSql(sqlite: Database.Database, plan: Plan, driver: Clause | nu
   return counts;
 }
 
-/** Marginal counts through the scope's columns in memory. */
-function countWithColumns(store: Store, plan: Plan): MarginalCounts {
+function columnScope(store: Store, scope: Scope): ColumnScope {
   const sqlite = store.sqlite;
-  const scope = plan.scope;
-  const capacity = scope.all
-    ? (sqlite.prepare('SELECT count(*) AS count FROM posture_states').get() as { count: number }).count
-    : (sqlite.prepare('SELECT count(*) AS count FROM snapshot_members WHERE snapshot_id = ?').get(scope.snapshotIds[0]) as { count: number }).count;
   const source = scopeSource(scope);
-  const columns = scopeColumns(sqlite, { key: `${scope.all ? 'all' : 'one'}:${scope.snapshotIds.join(',')}`, from: source.from, where: source.where, capacity });
-  return countColumns(sqlite, columns, plan.clauses);
+  const key = `${scope.all ? 'all' : 'one'}:${scope.snapshotIds.join(',')}`;
+  const capacity = scope.all
+    ? (prepareCached(sqlite, 'SELECT count(*) AS count FROM posture_states').get() as { count: number }).count
+    : (prepareCached(sqlite, 'SELECT count(*) AS count FROM snapshot_members WHERE snapshot_id = ?').get(scope.snapshotIds[0]) as { count: number }).count;
+  return { key, from: source.from, where: source.where, capacity };
 }
 
 /** Counts the matches of a query by each facet; `total` is the number of matching rows. */
 export function searchFacets(store: Store, request: SearchRequest): FacetResult {
-  const plan = prepare(store, request);
+  const plan = prepare(store, request, FACET_MATERIALISE_LIMIT);
   if (plan.impossible) return { total: 0, facets: emptyFacets(), hostCount: 0 };
   const sqlite = store.sqlite;
+  const scope = columnScope(store, plan.scope);
 
-  // A selective query is counted in SQL from its driver clause. A broad one is counted in
-  // the scope's columns in memory, which cost one scan of the scope the first time.
-  const driver = request.strategy === 'walk' ? null : pickDriver(sqlite, plan.clauses, request.strategy, SQL_FACET_LIMIT);
-  const counts = driver || request.strategy === 'driven' ? countWithSql(sqlite, plan, driver) : countWithColumns(store, plan);
+  // A selective query is counted in SQL from its driver clause, and a broad one in the
+  // scope's columns in memory. While the columns are not loaded, SQL takes more queries,
+  // because the first load scans the whole scope.
+  let counts: MarginalCounts;
+  if (request.strategy === 'walk') {
+    counts = countColumns(sqlite, scopeColumns(sqlite, scope), plan.clauses);
+  } else if (request.strategy === 'driven') {
+    counts = countWithSql(sqlite, plan, pickDriver(sqlite, plan.clauses, 'driven', 0)?.clause ?? null);
+  } else {
+    const warm = hasScopeColumns(sqlite, scope.key);
+    const driver = pickDriver(sqlite, plan.clauses, 'auto', warm ? SQL_FACET_LIMIT : SQL_FACET_LIMIT_COLD);
+    counts = driver ? countWithSql(sqlite, plan, driver.clause) : countColumns(sqlite, scopeColumns(sqlite, scope), plan.clauses);
+  }
   return buildFacets(sqlite, plan.catalog, counts);
 }
 
