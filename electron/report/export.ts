@@ -13,7 +13,7 @@ import { siblingModule, spawnWorker } from '../workers/spawn.js';
 import { writeDiffCsv, writePosturesCsv, writeRollupsCsv, type CsvOptions } from './csv.js';
 import { writeOutputBuffer, writeOutputFile } from './output.js';
 import { writeAuditPackage, type PackageManifest } from './package.js';
-import { resolveQueryScope } from './query-scope.js';
+import { reportSnapshotIds, resolveQueryScope } from './query-scope.js';
 import { runRenderJob, type RenderJob, type RenderJobResult } from './render-job.js';
 import type { Certificate } from './signing.js';
 
@@ -98,7 +98,8 @@ export async function exportCsv(
   if (options.kind === 'diff' && options.baselineId === null) {
     throw new AppError('USAGE', 'A diff CSV needs --baseline ID (the earlier snapshot to compare with).');
   }
-  const scope = resolveQueryScope(store, options.snapshotId, options.query);
+  const snapshotIds = options.kind === 'diff' ? [options.snapshotId, options.baselineId!] : [options.snapshotId];
+  const scope = resolveQueryScope(store, snapshotIds, options.query);
   try {
     const rows = await writeOutputFile(options.path, async (stream) => {
       const csv = { bom: options.bom, scope };
@@ -135,7 +136,7 @@ export async function exportPackage(
 ): Promise<PackageExportResult> {
   const rendered = await renderReport({ dbPath: store.path, reportId: report.reportId, revision: report.revision, certificate }, options);
   const sha256 = sha256Of(rendered.pdf);
-  const scope = resolveQueryScope(store, report.snapshotId, report.query);
+  const scope = resolveQueryScope(store, reportSnapshotIds(report), report.query);
   try {
     const written = await writeAuditPackage(path, {
       store,

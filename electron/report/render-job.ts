@@ -9,7 +9,7 @@ import { openStore } from '../../db/store.js';
 import { buildReportModel, type SignatureDescription } from './model.js';
 import type { ReportManifest } from './manifest.js';
 import { renderReportPdf } from './pdf/render.js';
-import { resolveQueryScope } from './query-scope.js';
+import { reportSnapshotIds, resolveQueryScope } from './query-scope.js';
 import { describeCertificate, signPdf, type Certificate } from './signing.js';
 
 export interface RenderJob {
@@ -35,7 +35,7 @@ export async function runRenderJob(job: RenderJob): Promise<RenderJobResult> {
   try {
     const report = getReport(store, job.reportId, job.revision);
     if (report.revision !== job.revision) throw new AppError('INTERNAL', `Revision ${job.revision} of ${job.reportId} was not found.`);
-    const scope = resolveQueryScope(store, report.snapshotId, report.query);
+    const scope = resolveQueryScope(store, reportSnapshotIds(report), report.query);
     try {
       const model = buildReportModel(store, report, { scope, signature, generatedAt: job.generatedAt });
       const rendered = await renderReportPdf(model);

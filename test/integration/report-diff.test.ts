@@ -133,6 +133,25 @@ describe('report diff from the store diff', () => {
     expect(model.changes?.regressions[0]?.criticalityValue).toBe(5);
   });
 
+  it('query keeps removed postures of the host', async () => {
+    // Host 1's postures in either snapshot, so removed and out-of-scope ones on A's side count too.
+    const scoped = saveReportRevision(store, { title: 'Host 1', client: '', site: '', auditor: '', snapshotId: b, baselineId: a, query: 'host:host-1.example.test' });
+    const rows = diffRows(store, { a, b, limit: 1000 }).rows.filter((row) => row.hostId === 1);
+    const fromRows = Object.fromEntries(DIFF_CLASSES.map((name) => [name, rows.filter((row) => row.class === name).length]));
+    expect(fromRows.removed).toBe(1);
+
+    const path = join(dir.path, 'host-1.csv');
+    await exportCsv(store, { kind: 'diff', snapshotId: b, baselineId: a, query: scoped.query, path });
+    const table = parseCsv(readFileSync(path, 'utf8'));
+    expect(tally(table.slice(1), table[0]!.indexOf('change'))).toEqual(Object.fromEntries(Object.entries(fromRows).filter(([, count]) => count > 0)));
+
+    const pdfPath = join(dir.path, 'host-1.pdf');
+    await exportPdf(store, scoped, pdfPath, null);
+    const counts = pdfChangeCounts(pdfPath);
+    for (const [name, label] of DIFF_CLASS_LABELS) expect(counts.get(label), name).toBe(fromRows[name]);
+    expect(counts.get(UNCHANGED_LABEL)).toBe(UNCHANGED_PER_HOST);
+  });
+
   it('scoped counts equal the scoped rows', () => {
     // The postures of hosts 1 and 2, on either side.
     const ids = store.sqlite
