@@ -182,6 +182,8 @@ function checkParentheses(word: string): void {
 
 /** Splits a trailing `*` off a bare value and checks where `*` may appear. */
 function bareValue(raw: string, field: Field | null, term: string): QueryValue {
+  // `Passed*` is a status name, not a prefix.
+  if (field === 'status' || field === 'previous') return { text: raw, prefix: false, quoted: false };
   const wildcardField = field === 'host' || field === 'ip' || field === 'network' || field === 'tracking';
   if (wildcardField) {
     if (raw.replaceAll('*', '').length === 0) reject(`"${term}" has no text besides *. Give part of a value, as in ${field}:10.20.*.`);
@@ -261,7 +263,6 @@ function validateFilter(field: Field, value: QueryValue, term: string): void {
       if (!known.includes(text.toLowerCase())) {
         reject(`Unknown status "${value.text}" in "${term}". Use one of ${KNOWN_STATUSES.join(', ')}.`);
       }
-      if (value.prefix && !value.quoted) reject(`"${term}": status values take no *. Use one of ${KNOWN_STATUSES.join(', ')}.`);
       return;
     }
     case 'criticality':

@@ -329,6 +329,7 @@ describe('search fields', () => {
     ['status:Failed', ['r1', 'r2']],
     ['status:passed', ['r3', 'r4']],
     ['status:"Passed*"', ['r5']],
+    ['status:Passed*', ['r5']],
     ['status:Failed,Error', ['r1', 'r2', 'r6']],
     ['previous:Failed', ['r2', 'r5']],
     ['criticality:5', ['r1', 'r4']],

@@ -46,6 +46,11 @@ describe('parseQuery', () => {
     expect(parsed[2]).toMatchObject({ field: 'status', values: [{ text: 'Passed' }] });
   });
 
+  it('reads Passed* as a status name', () => {
+    expect(terms('status:Passed*')[0]!.values[0]).toEqual({ text: 'Passed*', prefix: false, quoted: false });
+    expect(terms('-previous:passed*,Failed')[0]!.values.map((value) => value.text)).toEqual(['passed*', 'Failed']);
+  });
+
   it('reads field alternatives and quoted field values', () => {
     expect(terms('criticality:4,5')[0]!.values.map((value) => value.text)).toEqual(['4', '5']);
     expect(terms('policy:"Linux baseline"')[0]).toMatchObject({ field: 'policy', values: [{ text: 'Linux baseline', quoted: true }] });
@@ -107,6 +112,7 @@ describe('parseQuery rejections', () => {
     ['--ssh', 'single -'],
     ['status:', 'no value'],
     ['status:Faild', 'Unknown status "Faild"'],
+    ['status:Fail*', 'Unknown status "Fail*"'],
     ['criticality:9', 'out of range'],
     ['criticality:4*', 'without *'],
     ['control:ssh', 'control takes control IDs'],
