@@ -63,7 +63,8 @@ class Codes<T> {
 }
 
 function load(sqlite: Database.Database, scope: ColumnScope): ScopeColumns {
-  const { key, from, where, capacity: count } = scope;
+  const { key, from, where } = scope;
+  const count = scope.capacity();
   const columns: ScopeColumns = {
     key,
     count,
@@ -126,8 +127,8 @@ export interface ColumnScope {
   /** FROM and WHERE that select the scope's states as `s` (through posture_states_search). */
   from: string;
   where: string;
-  /** At least the number of states the scope has. */
-  capacity: number;
+  /** Returns at least the number of states the scope has. */
+  capacity: () => number;
 }
 
 /** Tells whether this connection holds the columns of the scope with this key. */

@@ -759,9 +759,12 @@ function columnScope(store: Store, scope: Scope): ColumnScope {
   const sqlite = store.sqlite;
   const source = scopeSource(scope);
   const key = `${scope.all ? 'all' : 'one'}:${scope.snapshotIds.join(',')}`;
-  const capacity = scope.all
-    ? (prepareCached(sqlite, 'SELECT count(*) AS count FROM posture_states').get() as { count: number }).count
-    : (prepareCached(sqlite, 'SELECT count(*) AS count FROM snapshot_members WHERE snapshot_id = ?').get(scope.snapshotIds[0]) as { count: number }).count;
+  // Counting reads the whole scope, so it runs only when the columns are loaded.
+  const capacity = () =>
+    scope.all
+      ? (prepareCached(sqlite, 'SELECT count(*) AS count FROM posture_states').get() as { count: number }).count
+      : (prepareCached(sqlite, 'SELECT count(*) AS count FROM snapshot_members WHERE snapshot_id = ?').get(scope.snapshotIds[0]) as { count: number })
+          .count;
   return { key, from: source.from, where: source.where, capacity };
 }
 
