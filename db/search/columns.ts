@@ -2,9 +2,9 @@
  * The states of a search scope as typed arrays in memory, for facet counts over many
  * matches. SQLite reads a joined row in about a microsecond, so counting a million
  * matches takes about a second, while a loop over typed arrays takes a few milliseconds.
- * Loading the arrays costs one scan of the scope (seconds per million states; see
- * test/bench/results/search.md) and about 40 bytes of memory per state, so each
- * connection keeps one scope. Complete snapshots never change and snapshot ids are never
+ * Loading the arrays costs one scan of the scope, which takes seconds per million states
+ * (see test/bench/results/search.md). They take about 40 bytes of memory per state, so
+ * each connection keeps one scope. Complete snapshots never change and snapshot ids are never
  * reused, so the scope's snapshot ids identify the arrays.
  */
 import type Database from 'better-sqlite3';
@@ -131,7 +131,7 @@ export interface ColumnScope {
   capacity: () => number;
 }
 
-/** Tells whether this connection holds the columns of the scope with this key. */
+/** Tells whether this connection has the columns of the scope with this key in memory. */
 export function hasScopeColumns(sqlite: Database.Database, key: string): boolean {
   return cache.get(sqlite)?.key === key;
 }

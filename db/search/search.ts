@@ -420,11 +420,11 @@ function controlOrder(plan: Plan, scores: Map<number, number>): number[] {
   return controls.map((control) => control.id);
 }
 
-// What temp.search_rank holds on each connection, so a search with the same order (paging,
+// The order in temp.search_rank on each connection. A search with the same order (paging,
 // refining filters) reuses it instead of writing a rank for every revision again.
 const filledRanks = new WeakMap<Database.Database, { catalog: Catalog; key: string }>();
 
-/** Fills temp.search_rank for the plan's sort, unless it already holds that order; returns the group kind. */
+/** Fills temp.search_rank for the plan's sort, unless it has that order already; returns the group kind. */
 function fillRanks(store: Store, plan: Plan): GroupKind | null {
   const kind = groupKind(plan.sort);
   if (kind === null) return null;
