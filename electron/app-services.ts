@@ -79,6 +79,8 @@ export async function createAppServices(options: AppServicesOptions): Promise<Ap
   const connections = new ConnectionStore({ file: join(options.dataDir, 'connections.json'), secretBox: options.secretBox, demo: demoEndpoint });
   const jobs = new JobManager(options.emit, logger);
   const searchReader = new SearchReader(options.dbPath, logger);
+  // Not awaited: the window opens meanwhile, and a search sent earlier waits for its thread.
+  void searchReader.start();
 
   return {
     options,

@@ -206,6 +206,8 @@ export const searchSchema = z.object({
 
 export const historySchema = z.object({ hostId: id, controlId: id, policyId: id.optional(), instance: z.string().max(2000).optional() });
 
+export const postureDetailSchema = z.object({ snapshotId: id, postureId: id });
+
 export const pullResumeSchema = z.object({ ...connectionChoice, snapshotId: id });
 
 // ---------------------------------------------------------------------------
@@ -420,6 +422,79 @@ export interface PostureHistoryInfo {
   changes: { snapshotId: number; createdAt: string; class: string; statusFrom: string | null; statusTo: string | null }[];
 }
 
+/** Mirrors `PostureDetail` in db/search/detail.ts: one posture as one snapshot holds it. */
+export interface PostureDetailInfo {
+  snapshotId: number;
+  postureId: number;
+  stateId: number;
+  recordId: number | null;
+  policyId: number;
+  policyTitle: string | null;
+  hostId: number;
+  controlId: number;
+  instance: string;
+  status: string;
+  previousStatus: string | null;
+  statusClass: string;
+  isException: boolean;
+  dates: {
+    firstFailDate: string | null;
+    lastFailDate: string | null;
+    firstPassDate: string | null;
+    lastPassDate: string | null;
+    postureModifiedDate: string | null;
+    lastEvaluatedDate: string | null;
+    createdDate: string | null;
+    lastScanDate: string | null;
+    evidenceUpdated: string | null;
+  };
+  control: {
+    statement: string | null;
+    rationale: string | null;
+    remediation: string | null;
+    category: string | null;
+    subCategory: string | null;
+    controlReference: string | null;
+    technology: { id: number | null; name: string | null };
+    criticality: { value: number | null; label: string | null };
+  };
+  host: {
+    ip: string | null;
+    dns: string | null;
+    netbios: string | null;
+    domainName: string | null;
+    os: string | null;
+    osCpe: string | null;
+    trackingMethod: string | null;
+    network: { id: number | null; name: string | null };
+    qgHostId: string | null;
+    assetId: number | null;
+    customerUuid: string | null;
+    customerId: string | null;
+    cloudResourceId: string | null;
+    cloudProvider: string | null;
+    /** The record's cloud metadata (provider, service, resourceId, resourceType, accountId, imageId, resourceMetadata parsed into keys); null without one. */
+    cloud: Record<string, unknown> | null;
+  };
+  evidence: {
+    expected: string | null;
+    current: unknown;
+    actual: unknown;
+    extended: string | null;
+    /** `extended` parsed from its `Row N:` form into a header and rows; null for any other form. */
+    extendedTable: { header: string[]; rows: string[][] } | null;
+    description: string | null;
+    causeOfFailure: unknown;
+    dataSizeKb: number | null;
+  };
+}
+
+/** A posture's detail in one snapshot, with its status across every snapshot for the timeline. */
+export interface PostureDetailView {
+  detail: PostureDetailInfo;
+  history: PostureHistoryInfo;
+}
+
 /** Mirrors `Signoff` in db/reports.ts. */
 export interface SignoffInfo {
   id: number;
@@ -572,6 +647,7 @@ export const METHODS = {
   searchHelp: method<SearchHelp>()(noInput),
   search: method<SearchResult>()(searchSchema),
   postureHistory: method<PostureHistoryInfo[]>()(historySchema),
+  postureDetail: method<PostureDetailView>()(postureDetailSchema),
 
   defaultBaseline: method<number | null>()(snapshotIdSchema),
   diffSummary: method<DiffSummary>()(diffSummarySchema),

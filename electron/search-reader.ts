@@ -15,7 +15,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { AppError } from '../db/errors.js';
 import type { FacetResult, SearchPage, SearchRequest } from '../db/search/search.js';
-import { isSearchReply, type SearchQueryKind, type SearchQueryMessage, type SearchReaderData, type SearchReply } from './workers/search-protocol.js';
+import { isSearchReaderReady, isSearchReply, type SearchQueryKind, type SearchQueryMessage, type SearchReaderData, type SearchReply } from './workers/search-protocol.js';
 import { siblingModule, spawnWorker } from './workers/spawn.js';
 
 export type SearchLane = 'pages' | 'counts';
@@ -33,14 +33,16 @@ interface PendingQuery {
 interface Lane {
   name: SearchLane;
   worker: Worker | null;
+  /** Resolves when the lane's thread has opened its connection (or failed to). */
+  started: Promise<void>;
   running: PendingQuery | null;
   waiting: PendingQuery | null;
 }
 
 export class SearchReader {
   private readonly lanes: Record<SearchLane, Lane> = {
-    pages: { name: 'pages', worker: null, running: null, waiting: null },
-    counts: { name: 'counts', worker: null, running: null, waiting: null },
+    pages: { name: 'pages', worker: null, started: Promise.resolve(), running: null, waiting: null },
+    counts: { name: 'counts', worker: null, started: Promise.resolve(), running: null, waiting: null },
   };
   private lastSeq = 0;
   private closed = false;
@@ -49,6 +51,17 @@ export class SearchReader {
     private readonly dbPath: string,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * Starts both reader threads ahead of the first search, which would otherwise wait for a
+   * thread to load and open the store; resolves when both are ready.
+   */
+  async start(): Promise<void> {
+    if (this.closed) return;
+    const lanes = Object.values(this.lanes);
+    for (const lane of lanes) this.workerOf(lane);
+    await Promise.all(lanes.map((lane) => lane.started));
+  }
 
   /** Returns one page of matching postures. */
   page(request: SearchRequest): Promise<SearchPage> {
@@ -101,13 +114,20 @@ export class SearchReader {
     if (lane.worker) return lane.worker;
     const data: SearchReaderData = { dbPath: this.dbPath };
     const worker = spawnWorker(siblingModule(import.meta.url, 'workers/search-worker'), { workerData: data });
+    let onStarted = () => {};
+    lane.started = new Promise<void>((resolve) => (onStarted = resolve));
     worker.on('message', (message: unknown) => {
       if (isSearchReply(message)) this.onReply(lane, message);
+      else if (isSearchReaderReady(message)) {
+        if (message.error) this.logger.error({ lane: lane.name, code: message.error.code, error: message.error.message }, 'search reader could not open the store');
+        onStarted();
+      }
     });
     worker.on('error', (error) => {
       this.logger.error({ lane: lane.name, err: error }, 'search reader failed');
     });
     worker.on('exit', (code) => {
+      onStarted();
       if (lane.worker !== worker) return;
       lane.worker = null;
       if (this.closed) return;

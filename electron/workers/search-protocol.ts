@@ -28,6 +28,12 @@ export type SearchReply =
   | { type: 'result'; seq: number; ok: true; value: SearchPage | (SearchPage & FacetResult) }
   | { type: 'result'; seq: number; ok: false; error: ErrorInfo };
 
+/** Sent once when the reader has opened its connection, or failed to (then each query retries). */
+export interface SearchReaderReady {
+  type: 'ready';
+  error: ErrorInfo | null;
+}
+
 export function isSearchQueryMessage(value: unknown): value is SearchQueryMessage {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<SearchQueryMessage>;
@@ -38,6 +44,10 @@ export function isSearchQueryMessage(value: unknown): value is SearchQueryMessag
     typeof candidate.request === 'object' &&
     candidate.request !== null
   );
+}
+
+export function isSearchReaderReady(value: unknown): value is SearchReaderReady {
+  return typeof value === 'object' && value !== null && (value as Partial<SearchReaderReady>).type === 'ready';
 }
 
 export function isSearchReply(value: unknown): value is SearchReply {

@@ -7,15 +7,23 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../../db/errors.js';
 import { search, searchPostures } from '../../db/search/search.js';
 import { openStore, type Store } from '../../db/store.js';
-import { isSearchQueryMessage, type SearchReaderData, type SearchReply } from './search-protocol.js';
+import { isSearchQueryMessage, type SearchReaderData, type SearchReaderReady, type SearchReply } from './search-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('search-worker.ts must run in a worker thread; start it through SearchReader.');
 
 const { dbPath } = workerData as SearchReaderData;
 
-// Opened on the first query, so a failure to open is returned as that query's error.
+// Opened at start, so the first search does not wait for it. When that fails, each query
+// tries again and returns the failure as its error.
 let store: Store | null = null;
+let startError: SearchReaderReady['error'] = null;
+try {
+  store = openStore(dbPath, { readonly: true });
+} catch (error) {
+  startError = toErrorInfo(error);
+}
+port.postMessage({ type: 'ready', error: startError } satisfies SearchReaderReady);
 
 function reply(message: SearchReply): void {
   port!.postMessage(message);

@@ -175,6 +175,9 @@ export async function openWorkbench(options: OpenOptions): Promise<Workbench> {
     demo: options.demo === false ? false : (options.simulator ?? {}),
   });
   await options.prepare?.(services);
+  // The app starts the search reader threads at launch; waiting here keeps their start-up
+  // out of the time a test allows for its first search.
+  await services.searchReader.start();
   const handlers = createHandlers(services);
 
   const context = await options.browser.newContext({ viewport: options.viewport ?? { width: 1360, height: 860 }, colorScheme: options.colorScheme ?? 'light' });

@@ -19,7 +19,7 @@ beforeAll(async () => {
   server = await serveRenderer(await buildRenderer());
   browser = await launchChromium();
   filesDir = mkdtempSync(join(tmpdir(), 'pw-e2e-search-'));
-  for (const day of [0, 1]) await generateFile({ ...DATA, day }, join(filesDir, `day${day}.json.gz`), { version: 3, gzip: true, evidence: true });
+  for (const day of [0, 1]) await generateFile({ ...DATA, day }, join(filesDir, `day${day}.json.gz`), { version: 3, gzip: true, evidence: true, params: { cloudMetaDataRequired: '1' } });
 });
 
 afterAll(async () => {
@@ -68,8 +68,11 @@ describe('search screen', () => {
     await page.getByTestId('results-scroller').evaluate((element) => (element.scrollTop = 0));
     await page.locator('[data-testid="results-row"][data-index="0"]').click();
     await page.getByTestId('posture-history').waitFor();
-    expect(await page.getByTestId('posture-history').locator('tr').count()).toBe(2);
+    expect(await page.getByTestId('posture-history').locator('tbody tr').count()).toBe(2);
     await page.getByTestId('evidence-expected').waitFor();
+    for (const field of ['statement', 'rationale', 'remediation', 'category', 'sub-category', 'last-evaluated', 'ip', 'tracking-method']) {
+      expect(await page.getByTestId(`detail-${field}`).textContent(), field).not.toBe('–');
+    }
 
     // Keyboard: the grid moves the selection.
     await page.getByTestId('results').focus();
@@ -81,6 +84,61 @@ describe('search screen', () => {
     await page.getByTestId('search-query').fill('status:failed');
     await expect.poll(() => page.getByTestId('search-total').textContent()).toBe(`${failedTotal.toLocaleString('en-US')} postures`);
     await workbench.screenshot('search');
+    expect(pageProblems(workbench.console)).toEqual([]);
+  });
+
+  test('detail of a failed cloud posture', async () => {
+    workbench = await openWorkbench({
+      rendererUrl: server.url,
+      browser,
+      prepare: async (services) => {
+        await importFiles(services.store, [join(filesDir, 'day0.json.gz')], { label: 'Day 0' });
+      },
+    });
+    const { page, handlers, services } = workbench;
+    const found = services.store.sqlite
+      .prepare(
+        `SELECT m.posture_id AS postureId, p.host_id AS hostId, p.control_id AS controlId FROM snapshot_members m
+           JOIN posture_states s ON s.id = m.state_id JOIN postures p ON p.id = m.posture_id
+           JOIN host_revisions h ON h.id = s.host_revision_id
+          WHERE m.snapshot_id = 1 AND h.cloud_provider IS NOT NULL AND s.status = 'Failed' AND s.cause_of_failure IS NOT NULL
+            AND (SELECT count(*) FROM postures o WHERE o.host_id = p.host_id AND o.control_id = p.control_id) = 1
+          ORDER BY m.posture_id LIMIT 1`,
+      )
+      .get() as { postureId: number; hostId: number; controlId: number } | undefined;
+    expect(found).toBeDefined();
+    const expected = await handlers.postureDetail({ snapshotId: 1, postureId: found!.postureId });
+    expect(expected.ok).toBe(true);
+    if (!expected.ok) return;
+    const cloud = expected.value.detail.host.cloud as { provider: string; resourceId: string; resourceType: string; accountId: string; resourceMetadata: Record<string, string> | null };
+
+    await page.getByTestId('nav-search').click();
+    await page.getByTestId('search-query').fill(`host:${found!.hostId} control:${found!.controlId} status:failed`);
+    await expect.poll(() => page.getByTestId('search-total').textContent()).toBe('1 postures');
+    await page.locator('[data-testid="results-row"][data-index="0"]').click();
+    await page.getByTestId('detail-cloud').waitFor();
+
+    expect(await page.getByTestId('detail-cloud-provider').textContent()).toBe(cloud.provider);
+    expect(await page.getByTestId('detail-cloud-resource-id').textContent()).toBe(cloud.resourceId);
+    expect(await page.getByTestId('detail-cloud-resource-type').textContent()).toBe(cloud.resourceType);
+    expect(await page.getByTestId('detail-cloud-account').textContent()).toBe(cloud.accountId);
+    expect(cloud.resourceMetadata).not.toBeNull();
+    const metadataRows = page.getByTestId('detail-cloud-metadata').locator('tbody tr');
+    expect(await metadataRows.count()).toBe(Object.keys(cloud.resourceMetadata!).length);
+
+    expect(await page.getByTestId('detail-remediation').textContent()).toBe(expected.value.detail.control.remediation);
+    expect(await page.getByTestId('detail-rationale').textContent()).toBe(expected.value.detail.control.rationale);
+    expect(await page.getByTestId('detail-status').textContent()).toContain('Failed');
+    await page.getByTestId('detail-cause-of-failure').waitFor();
+    expect(await page.getByTestId('detail-cause-of-failure').textContent()).toContain('Missing');
+
+    // Extended evidence arrives as "Row N:" lines; the panel shows it as a table.
+    const table = expected.value.detail.evidence.extendedTable;
+    expect(table).not.toBeNull();
+    const rendered = page.getByTestId('evidence-extended-table');
+    expect(await rendered.locator('thead th').allTextContents()).toEqual(table!.header);
+    expect(await rendered.locator('tbody tr').count()).toBe(Math.min(500, table!.rows.length));
+    await workbench.screenshot('search-detail-cloud');
     expect(pageProblems(workbench.console)).toEqual([]);
   });
 });
