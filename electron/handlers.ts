@@ -13,6 +13,7 @@ import { diffImplementations } from './diff-handlers.js';
 import { reportImplementations } from './report-handlers.js';
 import { searchImplementations } from './search-handlers.js';
 import { listPolicies, resumePull, startImportJob, startPull, testConnection, validatePull } from './pull-job.js';
+import { desktopError } from './ui-errors.js';
 
 export type Handler<M extends MethodName> = (input: unknown) => Promise<Result<MethodOutput<M>>>;
 export type Handlers = { [M in MethodName]: Handler<M> };
@@ -95,7 +96,7 @@ export function createHandlers(services: AppServices): Handlers {
         const info = toErrorInfo(error);
         if (info.code === 'INTERNAL') services.logger.error({ method: name, err: error }, 'handler failed');
         else services.logger.warn({ method: name, code: info.code, message: info.message }, 'handler returned an error');
-        return { ok: false, error: info };
+        return { ok: false, error: desktopError(info) };
       }
     };
   }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError, toErrorInfo } from '../db/errors.js';
 import type { JobInfo, JobKind, JobProgress, WorkbenchEvent } from './contract.js';
+import { desktopError } from './ui-errors.js';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -102,7 +103,7 @@ export class JobManager {
       job.info = {
         ...job.info,
         state: cancelled ? 'cancelled' : 'failed',
-        error: cancelled ? { code: 'CANCELLED', message: info.code === 'CANCELLED' ? info.message : 'Cancelled by the user.' } : info,
+        error: cancelled ? { code: 'CANCELLED', message: info.code === 'CANCELLED' ? info.message : 'Cancelled by the user.' } : desktopError(info),
       };
       if (cancelled) this.logger.info({ jobId: job.info.id, kind: job.info.kind }, 'job cancelled');
       else this.logger.error({ jobId: job.info.id, kind: job.info.kind, err: error }, 'job failed');

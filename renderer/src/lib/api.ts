@@ -2,7 +2,10 @@
  * The page's access to main: `window.workbench`, set by the preload (or by the test
  * shim in end-to-end tests). Only the contract's types are imported from outside renderer/.
  */
-import type { ErrorInfo, Result, WorkbenchApi } from '../../../electron/contract';
+import type { Result, WorkbenchApi } from '../../../electron/contract';
+import { describeError } from './errors';
+
+export { describeError };
 
 declare global {
   interface Window {
@@ -13,31 +16,6 @@ declare global {
 export function workbench(): WorkbenchApi {
   if (!window.workbench) throw new Error('window.workbench is missing: the preload did not run.');
   return window.workbench;
-}
-
-const HEADINGS: Record<ErrorInfo['code'], string> = {
-  USAGE: 'This action is not possible',
-  INVALID_INPUT: 'Check the input',
-  NOT_FOUND: 'Not found',
-  DATA: 'The data is malformed',
-  SCHEMA_NEWER: 'The database is from a newer version',
-  AUTH: 'Sign-in failed',
-  NETWORK: 'The network request failed',
-  RATE_LIMIT: 'The API rate limit was reached',
-  API: 'The API returned an error',
-  CANCELLED: 'Cancelled',
-  LOCKED: 'Protected by a sign-off',
-  CONFLICT: 'Already exists or already running',
-  IO: 'A file could not be read or written',
-  VERIFY_FAILED: 'Verification failed',
-  INTERNAL: 'Something went wrong',
-};
-
-/** Turns an error code and message into the sentence the page shows. */
-export function describeError(error: ErrorInfo): string {
-  const heading = HEADINGS[error.code] ?? HEADINGS.INTERNAL;
-  const suffix = error.code === 'INTERNAL' ? ' Open the log folder (File menu) for details.' : '';
-  return `${heading}: ${error.message}${suffix}`;
 }
 
 /** Unwraps a result or throws an Error whose message is the described error. */
