@@ -18,6 +18,8 @@ export interface JobOutcome {
   snapshotId?: number | null;
   outputPath?: string | null;
   summary: string;
+  /** Final figures that replace the last progress report (an average rate, say). */
+  progress?: Partial<JobProgress>;
 }
 
 const PROGRESS_INTERVAL_MS = 150;
@@ -94,7 +96,7 @@ export class JobManager {
         snapshotId: outcome.snapshotId ?? null,
         outputPath: outcome.outputPath ?? null,
         summary: outcome.summary,
-        progress: { ...job.info.progress, etaSeconds: 0 },
+        progress: { ...job.info.progress, ...outcome.progress, etaSeconds: 0, fraction: 1 },
       };
       this.logger.info({ jobId: job.info.id, kind: job.info.kind, snapshotId: job.info.snapshotId }, 'job finished');
     } catch (error) {

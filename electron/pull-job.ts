@@ -120,21 +120,28 @@ function runPullJob(services: AppServices, title: string, request: PullRequest):
       : { ...common, resume: request.input.snapshotId };
 
   return services.jobs.start('pull', title, async ({ signal, report }) => {
+    // The core measures the rate only while fetching and reports 0 in the other phases, so
+    // the job keeps the last rate measured and ends with it.
+    let fetchRate = 0;
     const result = await runPullInWorker(
       options,
-      (progress) =>
+      (progress) => {
+        if (progress.phase === 'fetch') fetchRate = progress.recordsPerSecond;
         report({
           phase: progress.phase,
           records: progress.records,
           bytes: progress.bytes,
-          recordsPerSecond: progress.recordsPerSecond,
+          recordsPerSecond: fetchRate,
           etaSeconds: progress.etaSeconds,
           fraction: progress.slicesTotal > 0 ? progress.slicesDone / progress.slicesTotal : null,
           detail: describeProgress(progress) || null,
-        }),
+        });
+      },
       signal,
       workerHooks(services, title),
     );
+    // A pull too short for a progress report in its fetch phase gets its average rate.
+    const averageRate = result.durationMs > 0 ? result.records / (result.durationMs / 1000) : 0;
 
     // Each demo pull moves the simulator's clock one day on, so two pulls differ as real ones would.
     if (connection.id === DEMO_CONNECTION_ID && services.simulator) services.simulator.setDay(services.simulator.day + 1);
@@ -143,6 +150,7 @@ function runPullJob(services: AppServices, title: string, request: PullRequest):
     return {
       snapshotId: result.snapshotId,
       summary: `Pulled ${result.records.toLocaleString('en-US')} postures from ${result.policies} policies and ${result.hosts} hosts into snapshot ${result.snapshotId}${resumed}.`,
+      progress: { records: result.records, bytes: result.bytes, recordsPerSecond: fetchRate > 0 ? fetchRate : averageRate },
     };
   });
 }

@@ -14,6 +14,12 @@ import { verifyFile } from './report/verify.js';
 
 const EXTENSIONS = { pdf: 'pdf', csv: 'csv', package: 'zip' } as const;
 
+const EXPORT_STEPS = {
+  pdf: { phase: 'render', detail: 'Rendering the PDF' },
+  csv: { phase: 'write', detail: 'Writing the CSV file' },
+  package: { phase: 'package', detail: 'Rendering the PDF and writing the audit package' },
+} as const;
+
 async function readCertificate(input: ParsedInput<'exportReport'>): Promise<Certificate | null> {
   if (!input.p12Path) return null;
   try {
@@ -35,18 +41,25 @@ async function exportReport(services: AppServices, input: ParsedInput<'exportRep
   if (!path) return null;
   const certificate = await readCertificate(input);
 
+  // Postures the export reads: the whole snapshot, or the matches of the report's query,
+  // which are counted only while the export runs.
+  const snapshotRecords = report.query
+    ? null
+    : (services.store.sqlite.prepare('SELECT record_count AS records FROM snapshots WHERE id = ?').get(report.snapshotId) as { records: number } | undefined)?.records ?? null;
   return services.jobs.start('report', `Export ${report.title} (revision ${report.revision}) as ${input.format.toUpperCase()}`, async ({ report: progress }) => {
-    progress({ phase: 'render' });
+    // NOTE: the export functions in electron/report/export.ts take no progress callback, so
+    // the job reports its step and the postures in scope, and its fraction is set at the end.
+    progress({ phase: EXPORT_STEPS[input.format].phase, totalRecords: snapshotRecords, detail: EXPORT_STEPS[input.format].detail });
     if (input.format === 'pdf') {
       const result = await exportPdf(services.store, report, path, certificate);
-      return { outputPath: path, summary: `Exported a ${result.pages}-page PDF${result.signed ? ', signed,' : ''} to ${path} (SHA-256 ${result.sha256}).` };
+      return { outputPath: path, summary: `Exported a ${result.pages}-page PDF${result.signed ? ', signed,' : ''} to ${path} (SHA-256 ${result.sha256}).`, progress: { bytes: result.bytes } };
     }
     if (input.format === 'package') {
       const result = await exportPackage(services.store, report, path, certificate);
-      return { outputPath: path, summary: `Exported the audit package to ${path} (${result.manifest.files.length} files).` };
+      return { outputPath: path, summary: `Exported the audit package to ${path} (${result.manifest.files.length} files).`, progress: { bytes: result.bytes } };
     }
     const result = await exportCsv(services.store, { kind: input.csvKind ?? 'postures', snapshotId: report.snapshotId, baselineId: report.baselineId, query: report.query, path });
-    return { outputPath: path, summary: `Exported ${result.rows.toLocaleString('en-US')} rows to ${path} (SHA-256 ${result.sha256}).` };
+    return { outputPath: path, summary: `Exported ${result.rows.toLocaleString('en-US')} rows to ${path} (SHA-256 ${result.sha256}).`, progress: { records: result.rows, bytes: result.bytes } };
   });
 }
 

@@ -86,6 +86,9 @@ describe('connections and pull', () => {
     await job.locator('[data-testid="job-summary"]').waitFor({ timeout: 60_000 });
     expect(await job.getAttribute('data-job-state')).toBe('done');
     expect(await job.getByTestId('job-records').textContent()).toContain(`${expected.toLocaleString('en-US')} records`);
+    // The rate measured while fetching stays once the pull has finished.
+    expect(await job.getByTestId('job-rate').textContent()).not.toBe('0 records/s');
+    expect(await job.getByTestId('job-progress').evaluate((element) => (element as HTMLProgressElement).value)).toBe(1);
     await workbench.screenshot('pull');
 
     await page.getByTestId('nav-snapshots').click();

@@ -70,6 +70,8 @@ describe('reports screen', () => {
     const pdfJob = page.locator('[data-testid="job"][data-job-kind="report"][data-job-state="done"]');
     await pdfJob.waitFor({ timeout: 60_000 });
     expect(existsSync(pdf)).toBe(true);
+    expect(await pdfJob.getByTestId('job-progress').evaluate((element) => (element as HTMLProgressElement).value)).toBe(1);
+    expect(await pdfJob.getByTestId('job-bytes').textContent()).toMatch(/\d+(\.\d)? (KiB|MiB)/);
 
     const zip = join(dataDir, 'audit.zip');
     dialogs.saveAnswers.push(zip);

@@ -6,6 +6,7 @@ import { createAppServices, type AppServices } from '../../electron/app-services
 import type { SecretBox } from '../../electron/connections.js';
 import type { WorkbenchEvent } from '../../electron/contract.js';
 import { createHandlers, type Handlers } from '../../electron/handlers.js';
+import { JobManager } from '../../electron/jobs.js';
 import { silentLogger } from '../../electron/log.js';
 import { generateFile } from '../simulator/index.js';
 
@@ -106,6 +107,22 @@ describe('workbench handlers', () => {
     expect(deleted).toEqual({ ok: true, value: null });
     const after = await handlers.listSnapshots(undefined);
     expect(after.ok && after.value).toEqual([]);
+  });
+
+  test('report job shows step then result', async () => {
+    const seen: WorkbenchEvent[] = [];
+    const jobs = new JobManager((event) => seen.push(event), silentLogger);
+    const job = jobs.start('report', 'Export', async ({ report }) => {
+      report({ phase: 'render', totalRecords: 40, detail: 'Rendering the PDF' });
+      await new Promise((done) => setTimeout(done, 20));
+      return { outputPath: '/tmp/r.pdf', summary: 'done', progress: { bytes: 2048 } };
+    });
+    const finished = await jobs.wait(job.id);
+    const running = seen.find((event) => event.type === 'job' && event.job.progress.phase === 'render');
+    expect(running?.type === 'job' && running.job.progress.detail).toBe('Rendering the PDF');
+    expect(finished.progress.fraction).toBe(1);
+    expect(finished.progress.bytes).toBe(2048);
+    expect(finished.progress.totalRecords).toBe(40);
   });
 
   test('pull parameters checked like the client', async () => {
