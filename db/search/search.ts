@@ -123,7 +123,7 @@ const PAGE_DRIVER_LIMIT = 8_000;
 // Facets of a query whose driver reaches at most this many states are counted in SQL, at
 // about a microsecond per state, when the scope's columns are in memory. Without them, SQL
 // counts up to the larger limit, because loading the columns costs a scan of the scope.
-const SQL_FACET_LIMIT = 50_000;
+const SQL_FACET_LIMIT = 10_000;
 const SQL_FACET_LIMIT_COLD = 200_000;
 // Evidence matches up to this size become id sets for facet counts, so they can drive.
 const FACET_MATERIALISE_LIMIT = 200_000;
