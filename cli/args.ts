@@ -79,7 +79,11 @@ export function parseCommand(spec: CommandSpec, argv: string[]) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new AppError('USAGE', `${(error as Error).message.replace(/\. To specify.*$/s, '')}. See \`posture-workbench ${spec.name} --help\`.`);
+    // Node's message can span lines and suggest `--` syntax; keep its first sentence.
+    let first = (error as Error).message.split('\n')[0]!.replace(/\. To specify.*$/s, '').replace(/\.+$/, '');
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+    if (ambiguous) first = `The value of ${ambiguous[1]} starts with "-"; write it as ${ambiguous[1]}=VALUE`;
+    throw new AppError('USAGE', `${first}. See \`posture-workbench ${spec.name} --help\`.`);
   }
 }
 

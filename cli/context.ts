@@ -2,8 +2,16 @@
 import { openStore, resolveDbPath, type Store } from '../db/store.js';
 import type { CommandContext } from './args.js';
 
-export async function withStore<T>(context: CommandContext, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(resolveDbPath(context.values.db as string | undefined));
+/**
+ * Only commands that add data (import) create a missing database; the others report a
+ * mistyped --db path instead of creating an empty file there.
+ */
+export async function withStore<T>(
+  context: CommandContext,
+  work: (store: Store) => Promise<T>,
+  options: { create?: boolean } = {},
+): Promise<T> {
+  const store = openStore(resolveDbPath(context.values.db as string | undefined), { create: options.create ?? false });
   try {
     return await work(store);
   } finally {

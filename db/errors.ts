@@ -47,6 +47,14 @@ export function toErrorInfo(error: unknown): ErrorInfo {
   if (isErrorInfo(error)) return { code: error.code, message: error.message };
   if (error instanceof Error) {
     const errno = (error as Error & { code?: unknown }).code;
+    if (errno === 'SQLITE_BUSY' || errno === 'SQLITE_BUSY_SNAPSHOT' || errno === 'SQLITE_LOCKED') {
+      return {
+        code: 'CONFLICT',
+        message:
+          'The database is busy: another import, pull or export is writing to it and did not finish within 30 seconds. ' +
+          'Wait for it to finish, then run this again.',
+      };
+    }
     if (errno === 'ENOENT') return { code: 'NOT_FOUND', message: error.message };
     if (errno === 'EACCES' || errno === 'EPERM' || errno === 'ENOSPC' || errno === 'EISDIR') {
       return { code: 'IO', message: error.message };

@@ -358,7 +358,7 @@ export class SnapshotWriter {
       }
       return id;
     });
-    return new SnapshotWriter(store, create(), watermarks);
+    return new SnapshotWriter(store, create.immediate(), watermarks);
   }
 
   /** Reopens a 'building' snapshot (a pull being resumed) for more records. */
@@ -411,7 +411,7 @@ export class SnapshotWriter {
       const remove = this.store.sqlite.prepare('DELETE FROM snapshot_members WHERE snapshot_id = ? AND posture_id = ?');
       this.store.sqlite.transaction(() => {
         for (const postureId of state.postureIds) remove.run(this.snapshotId, postureId);
-      })();
+      }).immediate();
     }
     for (const postureId of state.postureIds) this.seen.delete(postureId);
     this.added -= state.postureIds.length + state.duplicates;
@@ -430,7 +430,7 @@ export class SnapshotWriter {
     this.pending = [];
     this.store.sqlite.transaction(() => {
       for (const entry of batch) this.write(entry.record, entry.group);
-    })();
+    }).immediate();
     this.added += batch.length;
   }
 
@@ -444,7 +444,7 @@ export class SnapshotWriter {
     this.store.sqlite.transaction(() => {
       for (const entry of batch) this.write(entry.record, entry.group);
       work();
-    })();
+    }).immediate();
     this.added += batch.length;
   }
 
@@ -665,7 +665,7 @@ export class SnapshotWriter {
           id,
         );
       return { snapshotId: id, records, duplicates: this.duplicateCount, rejected: details.rejected ?? 0, statusCounts };
-    })();
+    }).immediate();
     this.closed = true;
 
     // Pass-rate counts per policy and host, so trend charts never scan a whole snapshot.
@@ -689,6 +689,6 @@ export class SnapshotWriter {
     this.groups.clear();
     this.closed = true;
     const sqlite = this.store.sqlite;
-    sqlite.transaction(() => collectGarbageAbove(sqlite, this.snapshotId, this.watermarks))();
+    sqlite.transaction(() => collectGarbageAbove(sqlite, this.snapshotId, this.watermarks)).immediate();
   }
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { AppError } from './errors.js';
 import { collectOrphans, deleteSnapshotRows } from './garbage.js';
-import type { Store } from './store.js';
+import { isProcessAlive, type Store } from './store.js';
 import { decodeRaw } from './raw.js';
 
 export interface SnapshotInfo {
@@ -33,6 +33,8 @@ export interface SnapshotInfo {
   contentSha256: string | null;
   /** True while a sign-off covers the snapshot; it cannot be deleted then. */
   locked: boolean;
+  /** True for an unfinished snapshot that a live process is still writing (a running pull or import). */
+  running: boolean;
 }
 
 export interface SnapshotDetails extends SnapshotInfo {
@@ -60,6 +62,7 @@ interface SnapshotRow {
   input_sha256: string | null;
   input_bytes: number | null;
   content_sha256: string | null;
+  owner_pid: number | null;
 }
 
 function tableExists(sqlite: Database.Database, name: string): boolean {
@@ -105,6 +108,7 @@ function toInfo(sqlite: Database.Database, row: SnapshotRow, locked: Set<number>
     inputBytes: row.input_bytes,
     contentSha256: row.content_sha256,
     locked: locked.has(row.id),
+    running: row.state === 'building' && row.owner_pid !== null && isProcessAlive(row.owner_pid),
   };
 }
 
@@ -191,7 +195,15 @@ export function getSnapshotDetails(store: Store, id: number): SnapshotDetails {
 }
 
 export function updateSnapshot(store: Store, id: number, changes: { label?: string; note?: string }): SnapshotInfo {
-  snapshotRow(store, id);
+  const row = snapshotRow(store, id);
+  // The label and note print on signed reports, so a sign-off freezes them too.
+  if (lockedSnapshotIds(store.sqlite).has(id)) {
+    throw new AppError(
+      'LOCKED',
+      `Snapshot ${id} ("${row.label}") is covered by a signed-off report, so its label and note can no longer change. ` +
+        'Make a new report revision to describe it differently.',
+    );
+  }
   if (changes.label !== undefined) {
     const label = changes.label.trim();
     if (label.length === 0) throw new AppError('INVALID_INPUT', 'A snapshot label cannot be empty.');
@@ -214,7 +226,7 @@ export function deleteSnapshot(store: Store, id: number): void {
   sqlite.transaction(() => {
     deleteSnapshotRows(sqlite, id);
     collectOrphans(sqlite);
-  })();
+  }).immediate();
 }
 
 /**

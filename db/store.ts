@@ -2,7 +2,7 @@
  * Opens the posture store: one SQLite file, explicit pragmas, migrations at open, and a
  * refusal to touch a database that a newer version of the app has migrated.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -29,6 +29,8 @@ export interface Store {
 export interface OpenStoreOptions {
   /** Open without write access: no migrations, no clean-up (for `verify` on a copy). */
   readonly?: boolean;
+  /** Create the file (and its folder) when it does not exist; default true. */
+  create?: boolean;
 }
 
 /** Returns the database path: `--db` wins, then the environment, then the OS data directory. */
@@ -93,8 +95,9 @@ function applyPragmas(sqlite: Database.Database, readonly: boolean): void {
   // crash loses at most the last transactions, which an unfinished snapshot drops anyway.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  // A second process (CLI beside the app) waits for the writer instead of failing.
-  sqlite.pragma('busy_timeout = 10000');
+  // A second process (CLI beside the app) waits for the writer instead of failing. 30 s
+  // leaves room for the longest transactions, which complete large snapshots.
+  sqlite.pragma('busy_timeout = 30000');
   sqlite.pragma('temp_store = MEMORY');
   // 32 MiB of page cache: enough for the hot indexes, small enough for the memory budget.
   sqlite.pragma('cache_size = -32768');
@@ -116,7 +119,7 @@ function cleanUpAbandonedImports(sqlite: Database.Database): number {
       else deleteSnapshotRows(sqlite, row.id);
     }
   });
-  remove();
+  remove.immediate();
   return abandoned.length;
 }
 
@@ -134,10 +137,17 @@ export function isProcessAlive(pid: number): boolean {
 /** Opens (and creates or migrates) the store at `path`. */
 export function openStore(path: string, options: OpenStoreOptions = {}): Store {
   const readonly = options.readonly ?? false;
-  if (!readonly) mkdirSync(dirname(path), { recursive: true });
-  if (readonly && !existsSync(path)) {
-    throw new AppError('NOT_FOUND', `Database not found: ${path}. Check the --db path.`);
+  const create = !readonly && (options.create ?? true);
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new AppError('INVALID_INPUT', `${path} is a folder; the database must be a file. Give a file path such as ${join(path, DB_FILE_NAME)}.`);
   }
+  if (!create && !existsSync(path)) {
+    throw new AppError(
+      'NOT_FOUND',
+      `Database not found: ${path}. Check the --db path or $${DB_ENV_VARIABLE}; an import or a pull creates a new database.`,
+    );
+  }
+  if (create) mkdirSync(dirname(path), { recursive: true });
 
   let sqlite: Database.Database;
   try {
@@ -164,7 +174,17 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     assertNotNewer(sqlite, path, readJournal(folder));
     const orm = drizzle(sqlite, { schema });
     if (!readonly) {
-      migrate(orm, { migrationsFolder: folder });
+      try {
+        migrate(orm, { migrationsFolder: folder });
+      } catch (error) {
+        const detail = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message.split('\n')[0];
+        throw new AppError(
+          'DATA',
+          `Cannot update the database ${path} to this version's schema (${detail}). ` +
+            'The file was left as it was; open it with the version that created it, or use another --db.',
+          { cause: error },
+        );
+      }
       cleanUpAbandonedImports(sqlite);
     }
     return {

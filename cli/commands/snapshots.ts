@@ -1,6 +1,6 @@
 /** Commands that import files and manage snapshots: import, snapshots, show, label, delete. */
 import { AppError } from '../../db/errors.js';
-import { deleteSnapshot, getSnapshotDetails, listSnapshots, updateSnapshot } from '../../db/snapshots.js';
+import { deleteSnapshot, getSnapshotDetails, listSnapshots, updateSnapshot, type SnapshotInfo } from '../../db/snapshots.js';
 import { importFiles, type ImportProgress } from '../../electron/ingest/import.js';
 import { formatBytes, formatTable, parseInteger, type CommandSpec } from '../args.js';
 import { withStore } from '../context.js';
@@ -88,9 +88,14 @@ the later record wins), postures the number of postures in the new snapshot.`,
       } finally {
         process.off('SIGINT', onSignal);
       }
-    });
+    }, { create: true });
   },
 };
+
+function snapshotStateLabel(snapshot: SnapshotInfo): string {
+  if (snapshot.state === 'complete') return snapshot.locked ? 'signed off' : 'complete';
+  return snapshot.running ? 'running' : 'interrupted';
+}
 
 export const snapshotsCommand: CommandSpec = {
   name: 'snapshots',
@@ -121,7 +126,7 @@ export const snapshotsCommand: CommandSpec = {
             snapshot.sourceKind === 'pull' ? `pull ${snapshot.apiVersion ?? ''}`.trim() : snapshot.source,
             snapshot.records,
             snapshot.byStatus.Failed ?? 0,
-            snapshot.state === 'complete' ? (snapshot.locked ? 'signed off' : 'complete') : 'interrupted',
+            snapshotStateLabel(snapshot),
           ]),
         ),
       );

@@ -162,6 +162,19 @@ export interface ImportResult {
   duplicateSample: DuplicateReport[];
 }
 
+/** Prefixes the file name to a data error that does not name it, so multi-file imports say which file failed. */
+async function withFileName<T>(file: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const name = basename(file);
+    if (error instanceof AppError && error.code === 'DATA' && !error.message.includes(name)) {
+      throw new AppError('DATA', `${name}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
 class RejectsFile {
   private stream: WriteStream | null = null;
   constructor(readonly path: string) {}
@@ -226,30 +239,39 @@ export async function importFiles(store: Store, files: readonly string[], option
   try {
     // 2. Stream each file through the pipeline into the one writer.
     for (const file of files) {
-      const result = await feedRecords(createReadStream(file, { highWaterMark: 1024 * 1024 }), writer, {
-        sourceName: basename(file),
-        lenient: options.lenient,
-        signal: options.signal,
-        scannerLimits: options.scannerLimits,
-        onInput: (chunk) => inputHash.update(chunk),
-        onReject: (record) => {
-          pendingReject = pendingReject.then(() => rejects.write(record));
-        },
-        onProgress: (progress) => {
-          const elapsed = (performance.now() - startedAt) / 1000;
-          options.onProgress?.({
-            phase: 'import',
-            file,
-            records: records + progress.records,
-            rejected: rejected + progress.rejected,
-            bytes: bytesBefore + progress.bytes,
-            totalBytes,
-            recordsPerSecond: elapsed > 0 ? (records + progress.records) / elapsed : 0,
-          });
-        },
-      });
+      const result = await withFileName(file, () =>
+        feedRecords(createReadStream(file, { highWaterMark: 1024 * 1024 }), writer, {
+          sourceName: basename(file),
+          lenient: options.lenient,
+          signal: options.signal,
+          scannerLimits: options.scannerLimits,
+          onInput: (chunk) => inputHash.update(chunk),
+          onReject: (record) => {
+            pendingReject = pendingReject.then(() => rejects.write(record));
+          },
+          onProgress: (progress) => {
+            const elapsed = (performance.now() - startedAt) / 1000;
+            options.onProgress?.({
+              phase: 'import',
+              file,
+              records: records + progress.records,
+              rejected: rejected + progress.rejected,
+              bytes: bytesBefore + progress.bytes,
+              totalBytes,
+              recordsPerSecond: elapsed > 0 ? (records + progress.records) / elapsed : 0,
+            });
+          },
+        }),
+      );
       records += result.records;
       rejected += result.rejected;
+      if (result.records === 0 && result.rejected > 0) {
+        throw new AppError(
+          'DATA',
+          `${basename(file)}: all ${result.rejected} records were rejected, so there is nothing to import. ` +
+            `The rejects file ${rejects.path} lists each record and the reason.`,
+        );
+      }
       bytesBefore += result.inputBytes;
       for (const policyId of result.policies) policies.add(policyId);
     }

@@ -427,7 +427,7 @@ async function plan(store: Store, client: PcrsClient, options: PullOptions, prep
     });
     for (const slice of slices) insertSlice.run(created.snapshotId, slice.index, JSON.stringify(slice.body));
     return created;
-  })();
+  }).immediate();
   return { writer, version, stored, gateway: prepared.gateway, resumed: false };
 }
 
@@ -457,7 +457,7 @@ function reopen(store: Store, snapshotId: number, prepared: Prepared): PullRun {
     sqlite
       .prepare("DELETE FROM raw_responses WHERE snapshot_id = ? AND slice_index IN (SELECT slice_index FROM pull_slices WHERE snapshot_id = ? AND state = 'pending')")
       .run(snapshotId, snapshotId);
-  })();
+  }).immediate();
   const writer = SnapshotWriter.resume(store, snapshotId);
   return { writer, version: prepared.version!, stored: prepared.stored!, gateway: prepared.gateway, resumed: true };
 }

@@ -306,6 +306,6 @@ describe('store lifecycle', () => {
     expect(store.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(store.sqlite.pragma('synchronous', { simple: true })).toBe(1);
-    expect(store.sqlite.pragma('busy_timeout', { simple: true })).toBe(10000);
+    expect(store.sqlite.pragma('busy_timeout', { simple: true })).toBe(30000);
   });
 });
