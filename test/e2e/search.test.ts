@@ -61,6 +61,14 @@ describe('search screen', () => {
     await page.getByTestId('facet-status').filter({ hasText: 'Failed' }).first().click();
     await expect.poll(() => page.getByTestId('search-total').textContent()).toBe(`${total.toLocaleString('en-US')} postures`);
 
+    // The next page is fetched before the user reaches it: row 200 is past the first page
+    // of 100 rows, yet it is loaded without any scrolling.
+    await expect.poll(() => page.locator('[data-testid="results-row"]').count()).toBeGreaterThan(20);
+    await page.waitForTimeout(1000);
+    await page.getByTestId('results-scroller').evaluate((element) => (element.scrollTop = 200 * 28));
+    await page.locator('[data-testid="results-row"][data-index="200"]').waitFor();
+    expect(await page.locator('[data-testid="results-row"][data-index="200"]').textContent()).not.toContain('Loading');
+
     // Scrolling past the first page loads the next one.
     await page.getByTestId('results-scroller').evaluate((element) => (element.scrollTop = 1200 * 28));
     await expect.poll(() => page.locator('[data-testid="results-row"][data-index="1210"]').textContent()).not.toContain('Loading');
