@@ -11,7 +11,7 @@
  * test/bench/work/ and reused by later runs.
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openStore } from '../../db/store.js';
@@ -86,6 +86,8 @@ async function measureScroll(page: Page, selector: string, durationMs: number): 
 
 async function main(): Promise<void> {
   const postures = await ensureStore();
+  // Frame times depend on what else runs on the machine, so the run records the load.
+  const loadBefore = loadavg();
   const rendererDir = await buildRenderer();
   const server = await serveRenderer(rendererDir);
   const browser = await launchChromium();
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
 
     const result = {
       date: new Date().toISOString(),
+      loadAverage: { before: loadBefore.map((value) => Number(value.toFixed(2))), after: loadavg().map((value) => Number(value.toFixed(2))) },
       machine: `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}; headless Debian Chromium, --disable-gpu`,
       postures,
       searchTotal: total,
@@ -168,6 +171,7 @@ async function main(): Promise<void> {
       '# UI benchmark',
       '',
       `Run ${result.date} with \`npm run bench:ui\` on ${result.machine}.`,
+      `Load average (1, 5, 15 min) before the run: ${result.loadAverage.before.join(', ')}; after: ${result.loadAverage.after.join(', ')}.`,
       `Store: ${postures.toLocaleString('en-US')} postures in one snapshot; search shows "${total}".`,
       '',
       '| measure | result | target | met |',
