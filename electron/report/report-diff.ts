@@ -26,7 +26,7 @@ const BOTH_SIDES_CLASSES: readonly DiffClass[] = ['regressed', 'fixed', 'excepti
 
 export interface ReportDiffCounts {
   counts: DiffCounts;
-  /** Postures in both snapshots that no class covers: the same state, or other dates only. */
+  /** Postures in both snapshots that no class covers: the same state, or one that differs only in dates, record ID or policy title. */
   unchanged: number;
 }
 
