@@ -76,6 +76,26 @@ export function lockedSnapshotIds(sqlite: Database.Database): Set<number> {
   return new Set(rows.map((row) => row.id));
 }
 
+/** Names the signed-off reports that lock a snapshot, e.g. `report 1f2e… revision 2 (signed by J. Doe)`. */
+function describeLockingReports(sqlite: Database.Database, snapshotId: number): string {
+  try {
+    const rows = sqlite
+      .prepare(
+        `SELECT s.report_id AS reportId, s.revision AS revision, s.name AS name
+           FROM signoff_snapshots l
+           JOIN signoffs s ON s.id = l.signoff_id
+          WHERE l.snapshot_id = ?
+          ORDER BY s.signed_at`,
+      )
+      .all(snapshotId) as { reportId: string; revision: number; name: string }[];
+    if (rows.length === 0) return 'report';
+    return rows.map((row) => `report ${row.reportId} revision ${row.revision} (signed by ${row.name})`).join(', ');
+  } catch {
+    // The report tables may have another shape in an older schema; the lock still holds.
+    return 'report';
+  }
+}
+
 function toInfo(sqlite: Database.Database, row: SnapshotRow, locked: Set<number>): SnapshotInfo {
   const scope = sqlite
     .prepare('SELECT policy_id AS id FROM snapshot_policies WHERE snapshot_id = ? ORDER BY policy_id')
@@ -219,7 +239,8 @@ export function deleteSnapshot(store: Store, id: number): void {
   if (lockedSnapshotIds(store.sqlite).has(id)) {
     throw new AppError(
       'LOCKED',
-      `Snapshot ${id} ("${row.label}") is covered by a signed-off report and cannot be deleted.`,
+      `Snapshot ${id} ("${row.label}") is evidence for the signed-off ${describeLockingReports(store.sqlite, id)} ` +
+        'and cannot be deleted. Signed-off reports and their snapshots are kept for good.',
     );
   }
   const sqlite = store.sqlite;

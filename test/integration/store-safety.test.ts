@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { saveReportRevision, signOffReport } from '../../db/reports.js';
-import { getSnapshot, listSnapshots, updateSnapshot } from '../../db/snapshots.js';
+import { deleteSnapshot, getSnapshot, listSnapshots, updateSnapshot } from '../../db/snapshots.js';
 import { openStore, type Store } from '../../db/store.js';
 import { importFiles } from '../../electron/ingest/import.js';
 import { writePostureFile } from '../helpers/posture-generator.js';
@@ -79,6 +79,9 @@ describe('signed-off snapshots', () => {
     expect(() => updateSnapshot(store, snapshotId, { label: 'Tampered' })).toThrow(/signed-off report, so its label and note can no longer change/);
     expect(() => updateSnapshot(store, snapshotId, { note: 'Tampered' })).toThrow(/LOCKED|signed-off/);
     expect(getSnapshot(store, snapshotId).label).toBe('v2-posture.json');
+    expect(() => deleteSnapshot(store, snapshotId)).toThrow(
+      new RegExp(`signed-off report ${revision.reportId} revision 1 \\(signed by J\\. Doe\\) and cannot be deleted`),
+    );
   });
 });
 
