@@ -107,7 +107,7 @@ function searchStorage(sizes: Record<string, number>): { byObject: Record<string
   const byObject: Record<string, number> = {};
   let total = 0;
   for (const [name, bytes] of Object.entries(sizes)) {
-    if (name.startsWith('search_') || name.startsWith('posture_states_control_revision') || name.startsWith('posture_states_host_revision') || name.startsWith('posture_states_expected') || name.startsWith('posture_states_extended') || name.startsWith('posture_states_description')) {
+    if (name.startsWith('search_') || SEARCH_INDEXES.includes(name)) {
       byObject[name] = bytes;
       total += bytes;
     }
@@ -223,6 +223,7 @@ const SEARCH_INDEXES = [
   'posture_states_expected_text',
   'posture_states_extended_text',
   'posture_states_description_text',
+  'posture_states_search',
 ];
 
 /**
@@ -377,7 +378,8 @@ async function main(): Promise<void> {
     facetsWorstP50Ms: facetsWorstP50,
     firstPageMeetsTarget: percentile(allFirstPage, 0.95) <= TARGETS.firstPageP95Ms,
     facetsMeetTarget: percentile(allFacets, 0.95) <= TARGETS.facetsMs,
-    importMeetsTarget: Number(imports.overheadWall) <= TARGETS.importOverhead,
+    // CPU time, because wall time on a shared machine moves with other work far more.
+    importMeetsTarget: Number(imports.overheadCpu) <= TARGETS.importOverhead,
   };
   const report = {
     date: new Date().toISOString(),
