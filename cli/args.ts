@@ -14,6 +14,11 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
   /** Extra paragraphs printed after the options in `--help`. */
   details?: string;
+  /**
+   * Treat unknown arguments that start with "-" as positionals, for commands whose free
+   * text can begin with a minus (a search query that excludes a word: `-ssh`).
+   */
+  dashPositionals?: boolean;
   run(context: CommandContext): Promise<number | void>;
 }
 
@@ -76,8 +81,9 @@ export function parseCommand(spec: CommandSpec, argv: string[]) {
     const { description: _description, valueName: _valueName, ...config } = option;
     options[name] = config;
   }
+  const args = spec.dashPositionals ? moveDashPositionals(argv, options) : argv;
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     // Node's message can span lines and suggest `--` syntax; keep its first sentence.
     let first = (error as Error).message.split('\n')[0]!.replace(/\. To specify.*$/s, '').replace(/\.+$/, '');
@@ -85,6 +91,35 @@ export function parseCommand(spec: CommandSpec, argv: string[]) {
     if (ambiguous) first = `The value of ${ambiguous[1]} starts with "-"; write it as ${ambiguous[1]}=VALUE`;
     throw new AppError('USAGE', `${first}. See \`posture-workbench ${spec.name} --help\`.`);
   }
+}
+
+/**
+ * Moves arguments that look like options but are not declared (and are not the value of a
+ * preceding string option) behind `--`, where parseArgs reads them as positionals.
+ */
+function moveDashPositionals(argv: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const longNames = new Set(Object.keys(options));
+  const shortNames = new Map(Object.entries(options).flatMap(([name, option]) => (option.short ? [[option.short, name]] : [])));
+  const takesValue = (name: string | undefined) => name !== undefined && options[name]?.type === 'string';
+  const kept: string[] = [];
+  const moved: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      moved.push(...argv.slice(i + 1));
+      break;
+    }
+    const long = /^--([^=]+)/.exec(arg)?.[1];
+    const short = /^-([^-])$/.exec(arg)?.[1];
+    const name = long ?? (short ? shortNames.get(short) : undefined);
+    if (arg.startsWith('-') && arg !== '-' && (name === undefined || (long !== undefined && !longNames.has(long)))) {
+      moved.push(arg);
+      continue;
+    }
+    kept.push(arg);
+    if (takesValue(name) && !arg.includes('=') && i + 1 < argv.length) kept.push(argv[++i]!);
+  }
+  return moved.length > 0 ? [...kept, '--', ...moved] : kept;
 }
 
 /** Parses a positive integer flag or positional; names the flag and value when it is not one. */

@@ -33,6 +33,7 @@ function formatFacet(name: string, values: FacetValue[]): string {
 
 export const searchCommand: CommandSpec = {
   name: 'search',
+  dashPositionals: true,
   summary: 'Search postures offline: words, phrases, prefixes and field filters, with facet counts.',
   usage:
     'search [QUERY] [--snapshot ID | --all] [--status S…] [--criticality N…] [--policy P…] [--sort K] [--limit N] [--cursor C] [--json]',
