@@ -53,6 +53,26 @@ describe('report text wrapping', () => {
     expect(mono.wrap('evaluated 2025-06-02', SIZE, width)).toEqual(['evaluated', '2025-06-02']);
   });
 
+  it('breaks host names at separators', () => {
+    const width = mono.width('lnx-app-0007.corp.example', SIZE);
+    expect(mono.wrap('lnx-app-0007.corp.example.com', SIZE, width)).toEqual(['lnx-app-0007.corp.', 'example.com']);
+    expect(mono.wrap('C:\\Windows\\System32\\drivers', SIZE, mono.width('C:\\Windows\\System', SIZE))).toEqual(['C:\\Windows\\', 'System32\\drivers']);
+    expect(mono.wrap('/etc/security/pwquality.conf', SIZE, mono.width('/etc/security/pwq', SIZE))).toEqual(['/etc/security/', 'pwquality.conf']);
+    expect(mono.wrap('max_auth_tries_value', SIZE, mono.width('max_auth_tries_va', SIZE))).toEqual(['max_auth_tries_', 'value']);
+  });
+
+  it('splits only a token wider than the line', () => {
+    const width = mono.width('lnx-', SIZE);
+    const lines = mono.wrap('lnx-application.corp', SIZE, width);
+    expect(lines).toEqual(['lnx-', 'appl', 'icat', 'ion.', 'corp']);
+    for (const line of lines) expect(mono.width(line, SIZE)).toBeLessThanOrEqual(width);
+  });
+
+  it('keeps decimal numbers and addresses whole', () => {
+    const width = mono.width('version 10.20.', SIZE);
+    expect(mono.wrap('version 10.20.30.40', SIZE, width)).toEqual(['version', '10.20.30.40']);
+  });
+
   it('never splits a surrogate pair', () => {
     const text = '𠀋'.repeat(30);
     const lines = regular.wrap(text, SIZE, 20);

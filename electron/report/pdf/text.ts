@@ -3,7 +3,7 @@
  * word with fontkit (OpenType lookups), wraps each call with a Unicode line breaker and
  * measures each string again before drawing it. On a report with thousands of evidence
  * tables, that took most of the render time. Here each font caches glyph ids and advance
- * widths per code point, lines wrap greedily at spaces and hyphens, and each text block
+ * widths per code point, lines wrap greedily at spaces and separators, and each text block
  * goes to the page content as one string of PDF operators.
  *
  * What this gives up: no kerning, ligatures or mark positioning. The report's fonts
@@ -131,9 +131,11 @@ export class FontFace {
 
   /**
    * Splits `text` into lines no wider than `width` points at `size`. Lines break at
-   * line feeds, after spaces and after hyphens; a word wider than the line is split
-   * between characters. Spaces at a break stay at the end of the line and may overhang.
-   * Tabs count as four spaces.
+   * line feeds, after spaces, and after the separators of host names and paths (see
+   * `breaksAfter`), so `lnx-app-0007.corp.example.com` breaks after a dot rather than
+   * inside a label. Only a part between two break opportunities that is wider than the
+   * line on its own is split between characters. Spaces at a break stay at the end of
+   * the line and may overhang. Tabs count as four spaces.
    */
   wrap(text: string, size: number, width: number): readonly string[] {
     if (text.length > WRAP_CACHE_MAX_CHARS) return this.wrapUncached(text, size, width);
@@ -193,9 +195,7 @@ export class FontFace {
         lineWidth += advance;
         widthAfterBreak += advance;
         index += units;
-        // As in Unicode line breaking, a hyphen before a digit (a date, a range, a
-        // negative number) is no break opportunity.
-        if (codePoint === 0x2d && index < paragraph.length && !isDigit(paragraph.charCodeAt(index))) {
+        if (index < paragraph.length && breaksAfter(codePoint, paragraph.charCodeAt(index))) {
           breakAt = index;
           widthAfterBreak = 0;
         }
@@ -224,6 +224,16 @@ export class FontFace {
 
 function isDigit(charCode: number): boolean {
   return charCode >= 0x30 && charCode <= 0x39;
+}
+
+/**
+ * True when a line may break after `codePoint` followed by `next`: after `-`, `.`, `_`,
+ * `/` and `\`. As in Unicode line breaking, a hyphen or dot before a digit (a date, a
+ * range, a negative or decimal number, a version, an IP address) is no break opportunity.
+ */
+function breaksAfter(codePoint: number, next: number): boolean {
+  if (codePoint === 0x2d || codePoint === 0x2e) return !isDigit(next);
+  return codePoint === 0x5f || codePoint === 0x2f || codePoint === 0x5c;
 }
 
 const colorCache = new Map<string, string>();
