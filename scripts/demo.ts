@@ -1,13 +1,16 @@
 /**
  * The main job, headless: starts the PCRS simulator on a free loopback port, pulls a
  * baseline snapshot and one from a later simulated day, signs off the report, and writes
- * a signed PDF, the CSVs and the audit package into demo-output/ (or $DEMO_OUTPUT).
+ * a signed PDF, the CSVs and the audit package into demo-output/ (or $DEMO_OUTPUT). It
+ * replaces the files of an earlier demo run there and rejects a folder with other files.
  * The PDF is signed with a throwaway self-signed certificate made here, which its
  * sign-off page labels as a demo certificate.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXIT_CODES } from '../cli/args.js';
+import { AppError } from '../db/errors.js';
 import { saveReportRevision, signOffReport } from '../db/reports.js';
 import { openStore } from '../db/store.js';
 import { runPull, type PullOptions } from '../electron/pcrs/pull.js';
@@ -15,6 +18,7 @@ import { exportCsv, exportPackage, exportPdf } from '../electron/report/export.j
 import { createDemoCertificate } from '../electron/report/signing.js';
 import { verifyFile } from '../electron/report/verify.js';
 import { startSimulator } from '../test/simulator/index.js';
+import { prepareDemoOutput } from './demo-output.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const output = resolve(process.env.DEMO_OUTPUT ?? join(root, 'demo-output'));
@@ -22,9 +26,8 @@ const BASELINE_DAY = 0;
 const LATER_DAY = 30;
 
 async function main(): Promise<void> {
-  // 1. A fresh output folder with its own database.
-  rmSync(output, { recursive: true, force: true });
-  mkdirSync(output, { recursive: true });
+  // 1. An output folder with its own database; only an earlier demo's files are removed.
+  prepareDemoOutput(output);
   const dbPath = join(output, 'demo.db');
   const store = openStore(dbPath);
   const simulator = await startSimulator({ port: 0, seed: 7, hosts: 40, policies: 2, controlsPerPolicy: 30, day: BASELINE_DAY });
@@ -113,4 +116,11 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // A rejected output folder is the user's to fix: print the message without a stack trace.
+  if (!(error instanceof AppError)) throw error;
+  process.stderr.write(`npm run demo: ${error.message}\n`);
+  process.exitCode = EXIT_CODES[error.code];
+}

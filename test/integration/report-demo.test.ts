@@ -74,6 +74,19 @@ describe('npm run demo output', () => {
     expect(failed.stderr).toContain('no longer matches');
   });
 
+  it('demo keeps a folder with other files', () => {
+    const other = makeTempDir();
+    try {
+      writeFileSync(join(other.path, 'precious.txt'), 'keep me');
+      const result = spawnSync('npx', ['tsx', 'scripts/demo.ts'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DEMO_OUTPUT: other.path } });
+      expect(result.status).toBe(9);
+      expect(result.stderr).toContain(`${other.path} is not empty`);
+      expect(readFileSync(join(other.path, 'precious.txt'), 'utf8')).toBe('keep me');
+    } finally {
+      other.remove();
+    }
+  });
+
   it('export CLI rejects overwrite without --force', () => {
     const result = cli(['export', 'csv', '--snapshot', '1', '--out', join(dir.path, 'postures.csv')], { POSTURE_WORKBENCH_DB: summary.database });
     expect(result.status).toBe(9);
