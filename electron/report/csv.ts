@@ -16,7 +16,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type Database from 'better-sqlite3';
-import { classifyStatus } from '../ingest/normalise.js';
 import type { DiffRow } from '../../db/diff.js';
 import type { Store } from '../../db/store.js';
 import { iterateDiffRows } from './report-diff.js';
@@ -288,7 +287,7 @@ export interface RollupRow {
   error: number;
   exception: number;
   other: number;
-  /** (passed + exception) / (total - other), null when nothing was evaluated. */
+  /** (passed + exception) / total, null when there are no postures. */
   passRate: number | null;
 }
 
@@ -302,10 +301,13 @@ const ROLLUP_GROUPS: Record<RollupDimension, { key: string; label: string }> = {
 
 export const ROLLUP_DIMENSIONS = Object.keys(ROLLUP_GROUPS) as RollupDimension[];
 
-/** Pass rate as the report defines it: approved exceptions pass; unknown statuses do not count. */
-export function passRate(counts: { passed: number; exception: number; total: number; other: number }): number | null {
-  const evaluated = counts.total - counts.other;
-  return evaluated > 0 ? (counts.passed + counts.exception) / evaluated : null;
+/**
+ * Pass rate as the store defines it (db/history.ts `passRateTrend`, db/diff-rollups.ts):
+ * (passed + exception) / total, so an approved exception passes and every other status,
+ * unknown ones included, does not. Null when there are no postures.
+ */
+export function passRate(counts: { passed: number; exception: number; total: number }): number | null {
+  return counts.total > 0 ? (counts.passed + counts.exception) / counts.total : null;
 }
 
 /** Computes the roll-ups of one dimension for a snapshot (or its scope). */
@@ -384,26 +386,4 @@ export async function writeRollupsCsv(
   }
   await writer.end();
   return writer.rows;
-}
-
-/** Classes a verbatim status count map (snapshots.status_counts) into the report's counts. */
-export function classifyStatusCounts(byStatus: Record<string, number>): {
-  total: number;
-  passed: number;
-  failed: number;
-  error: number;
-  exception: number;
-  other: number;
-} {
-  const counts = { total: 0, passed: 0, failed: 0, error: 0, exception: 0, other: 0 };
-  for (const [status, count] of Object.entries(byStatus)) {
-    counts.total += count;
-    const statusClass = classifyStatus(status);
-    if (statusClass === 'pass') counts.passed += count;
-    else if (statusClass === 'fail') counts.failed += count;
-    else if (statusClass === 'error') counts.error += count;
-    else if (statusClass === 'exception') counts.exception += count;
-    else counts.other += count;
-  }
-  return counts;
 }

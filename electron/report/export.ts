@@ -8,9 +8,11 @@ import { createReadStream } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { AppError, type ErrorInfo } from '../../db/errors.js';
 import { getReport, recordPdfExport, type ReportRevision } from '../../db/reports.js';
+import { getSnapshot } from '../../db/snapshots.js';
 import type { Store } from '../../db/store.js';
 import { siblingModule, spawnWorker } from '../workers/spawn.js';
 import { writeDiffCsv, writePosturesCsv, writeRollupsCsv, type CsvOptions } from './csv.js';
+import { reportTrend, type TrendPoint } from './model.js';
 import { writeOutputBuffer, writeOutputFile } from './output.js';
 import { writeAuditPackage, type PackageManifest } from './package.js';
 import { reportSnapshotIds, resolveQueryScope } from './query-scope.js';
@@ -49,6 +51,10 @@ export async function renderReport(job: RenderJob, options: { inThread?: boolean
   });
 }
 
+function trendOf(store: Store, report: ReportRevision): TrendPoint[] {
+  return reportTrend(store, getSnapshot(store, report.snapshotId));
+}
+
 function sha256Of(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -62,7 +68,7 @@ export async function exportPdf(
   options: { inThread?: boolean } = {},
 ): Promise<PdfExportResult & { pdf: Buffer }> {
   const rendered = await renderReport(
-    { dbPath: store.path, reportId: report.reportId, revision: report.revision, certificate },
+    { dbPath: store.path, reportId: report.reportId, revision: report.revision, certificate, trend: trendOf(store, report) },
     options,
   );
   await writeOutputBuffer(path, rendered.pdf);
@@ -134,7 +140,10 @@ export async function exportPackage(
   certificate: Certificate | null,
   options: { bom?: boolean; inThread?: boolean } = {},
 ): Promise<PackageExportResult> {
-  const rendered = await renderReport({ dbPath: store.path, reportId: report.reportId, revision: report.revision, certificate }, options);
+  const rendered = await renderReport(
+    { dbPath: store.path, reportId: report.reportId, revision: report.revision, certificate, trend: trendOf(store, report) },
+    options,
+  );
   const sha256 = sha256Of(rendered.pdf);
   const scope = resolveQueryScope(store, reportSnapshotIds(report), report.query);
   try {

@@ -8,7 +8,8 @@ import { getSnapshot, type SnapshotInfo } from '../../db/snapshots.js';
 import type { ReportRevision, Signoff } from '../../db/reports.js';
 import type { Store } from '../../db/store.js';
 import { parseExtendedEvidence, type ExtendedEvidenceTable } from '../ingest/normalise.js';
-import { classifyStatusCounts, computeRollups, passRate, type RollupRow } from './csv.js';
+import { passRateTrend } from '../../db/history.js';
+import { computeRollups, passRate, type RollupRow } from './csv.js';
 import type { DiffCounts } from '../../db/diff.js';
 import { reportDiffCounts, topRegressions } from './report-diff.js';
 import type { PostureScope } from './scope.js';
@@ -165,32 +166,31 @@ function totalsRow(rows: RollupRow[]): RollupRow {
 }
 
 /**
- * Pass rate of up to MAX_TREND_POINTS complete snapshots created up to the report's
- * snapshot that share a policy with it, from their stored status counts. The trend
- * covers whole snapshots, also when a query narrows the rest of the report.
+ * Returns the pass rate of up to MAX_TREND_POINTS complete snapshots created up to the
+ * report's snapshot that share a policy with it, oldest first, as the store's
+ * `passRateTrend` computes it. The trend covers whole snapshots, also when a query
+ * narrows the rest of the report. On a writable store this stores each snapshot's
+ * status counts the first time; a read-only store recounts every snapshot's postures.
  */
-function trend(sqlite: Database.Database, snapshot: SnapshotInfo): TrendPoint[] {
-  const rows = sqlite
-    .prepare(
-      `SELECT s.id, s.label, s.created_at AS createdAt, s.status_counts AS statusCounts
-         FROM snapshots s
-        WHERE s.state = 'complete' AND (s.created_at < ? OR (s.created_at = ? AND s.id <= ?))
-          AND (s.id = ? OR EXISTS (
-                SELECT 1 FROM snapshot_policies a JOIN snapshot_policies b ON a.policy_id = b.policy_id
-                 WHERE a.snapshot_id = s.id AND b.snapshot_id = ?))
-        ORDER BY s.created_at DESC, s.id DESC
-        LIMIT ?`,
-    )
-    .all(snapshot.createdAt, snapshot.createdAt, snapshot.id, snapshot.id, snapshot.id, MAX_TREND_POINTS) as {
-    id: number;
-    label: string;
-    createdAt: string;
-    statusCounts: string | null;
-  }[];
-  return rows.reverse().map((row) => {
-    const counts = classifyStatusCounts(row.statusCounts ? (JSON.parse(row.statusCounts) as Record<string, number>) : {});
-    return { snapshotId: row.id, label: row.label, createdAt: row.createdAt, total: counts.total, passRate: passRate(counts) };
-  });
+export function reportTrend(store: Store, snapshot: Pick<SnapshotInfo, 'id' | 'createdAt'>): TrendPoint[] {
+  const sharing = new Set(
+    store.sqlite
+      .prepare(
+        `SELECT DISTINCT a.snapshot_id FROM snapshot_policies a JOIN snapshot_policies b ON a.policy_id = b.policy_id
+          WHERE b.snapshot_id = ?`,
+      )
+      .pluck()
+      .all(snapshot.id) as number[],
+  );
+  sharing.add(snapshot.id);
+  const points = passRateTrend(store).filter(
+    (point) =>
+      sharing.has(point.snapshotId) &&
+      (point.createdAt < snapshot.createdAt || (point.createdAt === snapshot.createdAt && point.snapshotId <= snapshot.id)),
+  );
+  return points
+    .slice(-MAX_TREND_POINTS)
+    .map((point) => ({ snapshotId: point.snapshotId, label: point.label, createdAt: point.createdAt, total: point.total, passRate: point.passRate }));
 }
 
 /**
@@ -370,6 +370,8 @@ function evaluatedRange(sqlite: Database.Database, snapshotId: number, scope: Po
 
 export interface BuildModelOptions {
   scope?: PostureScope | null;
+  /** The trend from `reportTrend`, computed where the store is writable; computed here when absent. */
+  trend?: TrendPoint[];
   signature?: SignatureDescription | null;
   generatedAt?: string;
 }
@@ -399,7 +401,7 @@ export function buildReportModel(store: Store, report: ReportRevision, options: 
     totals: totalsRow(byPolicy),
     byPolicy,
     byCriticality: computeRollups(sqlite, report.snapshotId, 'criticality', scope),
-    trend: trend(sqlite, snapshot.snapshot),
+    trend: options.trend ?? reportTrend(store, snapshot.snapshot),
     changes: report.baselineId === null ? null : changes(store, report.baselineId, report.snapshotId, scope),
     findings: groups,
     findingCount: groups.reduce((sum, group) => sum + group.hosts.length, 0),

@@ -6,7 +6,7 @@
 import { AppError } from '../../db/errors.js';
 import { getReport } from '../../db/reports.js';
 import { openStore } from '../../db/store.js';
-import { buildReportModel, type SignatureDescription } from './model.js';
+import { buildReportModel, type SignatureDescription, type TrendPoint } from './model.js';
 import type { ReportManifest } from './manifest.js';
 import { renderReportPdf } from './pdf/render.js';
 import { reportSnapshotIds, resolveQueryScope } from './query-scope.js';
@@ -18,6 +18,11 @@ export interface RenderJob {
   revision: number;
   certificate: Certificate | null;
   generatedAt?: string;
+  /**
+   * The pass-rate trend, computed by the caller on its writable store so each snapshot's
+   * status counts are kept; the read-only worker would recount every snapshot.
+   */
+  trend?: TrendPoint[];
 }
 
 export interface RenderJobResult {
@@ -37,7 +42,7 @@ export async function runRenderJob(job: RenderJob): Promise<RenderJobResult> {
     if (report.revision !== job.revision) throw new AppError('INTERNAL', `Revision ${job.revision} of ${job.reportId} was not found.`);
     const scope = resolveQueryScope(store, reportSnapshotIds(report), report.query);
     try {
-      const model = buildReportModel(store, report, { scope, signature, generatedAt: job.generatedAt });
+      const model = buildReportModel(store, report, { scope, signature, generatedAt: job.generatedAt, trend: job.trend });
       const rendered = await renderReportPdf(model);
       const pdf = job.certificate
         ? await signPdf(rendered.pdf, job.certificate, {

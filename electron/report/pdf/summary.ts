@@ -136,7 +136,7 @@ export function drawSummary(layout: Layout, model: ReportModel): void {
   }
   layout.space(4);
   layout.note(
-    'Pass rate = (passed + approved exceptions) / (all postures − postures with another status). Errors count as not passing.',
+    'Pass rate = (passed + approved exceptions) / all postures. Failed, error and any other status count as not passing.',
   );
   layout.space(8);
 
