@@ -218,6 +218,31 @@ function validateDefinition(store: Store, definition: ReportDefinition): void {
   }
 }
 
+/** Inserts revision `revision` of report `reportId`, hashed with the snapshots' stored content hashes. */
+function insertRevision(sqlite: Database.Database, reportId: string, revision: number, definition: ReportDefinition): ReportRevision {
+  const contentSha256 = computeReportSha256(reportId, revision, definition, (snapshotId) => storedContentSha256(sqlite, snapshotId));
+  const inserted = sqlite
+    .prepare(
+      `INSERT INTO reports (report_id, revision, title, client, site, auditor, snapshot_id, baseline_id, query, created_at, content_sha256)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      reportId,
+      revision,
+      definition.title,
+      definition.client,
+      definition.site,
+      definition.auditor,
+      definition.snapshotId,
+      definition.baselineId,
+      definition.query,
+      new Date().toISOString(),
+      contentSha256,
+    );
+  const row = sqlite.prepare('SELECT * FROM reports WHERE id = ?').get(inserted.lastInsertRowid) as ReportRow;
+  return toRevision(sqlite, row);
+}
+
 /**
  * Returns the revision for `definition`: the latest revision of `reportId` when nothing
  * changed, else a new revision (revision 1 of a new UUID when `reportId` is absent).
@@ -225,47 +250,53 @@ function validateDefinition(store: Store, definition: ReportDefinition): void {
 export function saveReportRevision(store: Store, definition: ReportDefinition, reportId?: string): ReportRevision {
   validateDefinition(store, definition);
   const sqlite = store.sqlite;
-  return sqlite.transaction(() => {
-    // 1. Find the latest revision of an existing report, or start a new one.
-    let id = reportId;
-    let revision = 1;
-    if (id !== undefined) {
-      requireUuid(id);
+  // IMMEDIATE: the transaction reads before it writes, and a deferred one would fail
+  // with SQLITE_BUSY at once, without waiting, if another process wrote in between.
+  return sqlite
+    .transaction(() => {
+      if (reportId === undefined) return insertRevision(sqlite, randomUUID(), 1, definition);
+      requireUuid(reportId);
       const latest = sqlite
         .prepare('SELECT * FROM reports WHERE report_id = ? ORDER BY revision DESC LIMIT 1')
-        .get(id) as ReportRow | undefined;
-      if (!latest) throw new AppError('NOT_FOUND', `Report ${id} does not exist. List reports with \`posture-workbench reports\`.`);
+        .get(reportId) as ReportRow | undefined;
+      if (!latest) throw new AppError('NOT_FOUND', `Report ${reportId} does not exist. List reports with \`posture-workbench reports\`.`);
       if (sameDefinition(latest, definition)) return toRevision(sqlite, latest);
-      revision = latest.revision + 1;
-    } else {
-      id = randomUUID();
-    }
+      return insertRevision(sqlite, reportId, latest.revision + 1, definition);
+    })
+    .immediate();
+}
 
-    // 2. Hash the definition with the snapshots' stored content hashes.
-    const contentSha256 = computeReportSha256(id, revision, definition, (snapshotId) => storedContentSha256(sqlite, snapshotId));
-
-    // 3. Insert the revision.
-    const inserted = sqlite
-      .prepare(
-        `INSERT INTO reports (report_id, revision, title, client, site, auditor, snapshot_id, baseline_id, query, created_at, content_sha256)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        revision,
-        definition.title,
-        definition.client,
-        definition.site,
-        definition.auditor,
-        definition.snapshotId,
-        definition.baselineId,
-        definition.query,
-        new Date().toISOString(),
-        contentSha256,
-      );
-    const row = sqlite.prepare('SELECT * FROM reports WHERE id = ?').get(inserted.lastInsertRowid) as ReportRow;
-    return toRevision(sqlite, row);
-  })();
+/**
+ * Returns the revision of any report whose definition equals `definition`, preferring
+ * a signed-off revision and then the newest, or saves revision 1 of a new report when
+ * none matches. So the same options name the same report, and the one signed off.
+ */
+export function saveOrReuseReport(store: Store, definition: ReportDefinition): { report: ReportRevision; reused: boolean } {
+  validateDefinition(store, definition);
+  const sqlite = store.sqlite;
+  return sqlite
+    .transaction(() => {
+      const existing = sqlite
+        .prepare(
+          `SELECT r.* FROM reports r
+            WHERE r.title = ? AND r.client = ? AND r.site = ? AND r.auditor = ? AND r.snapshot_id = ?
+              AND r.baseline_id IS ? AND r.query IS ?
+            ORDER BY EXISTS (SELECT 1 FROM signoffs s WHERE s.report_row_id = r.id) DESC, r.created_at DESC, r.id DESC
+            LIMIT 1`,
+        )
+        .get(
+          definition.title,
+          definition.client,
+          definition.site,
+          definition.auditor,
+          definition.snapshotId,
+          definition.baselineId,
+          definition.query,
+        ) as ReportRow | undefined;
+      if (existing) return { report: toRevision(sqlite, existing), reused: true };
+      return { report: insertRevision(sqlite, randomUUID(), 1, definition), reused: false };
+    })
+    .immediate();
 }
 
 /** Returns one revision of a report (the latest when `revision` is absent). */
@@ -353,32 +384,34 @@ export function signOffReport(store: Store, reportId: string, revision: number |
   }
 
   const sqlite = store.sqlite;
-  return sqlite.transaction(() => {
-    // 1. The sign-off row.
-    const inserted = sqlite
-      .prepare(
-        `INSERT INTO signoffs (report_row_id, report_id, revision, name, role, organisation, statement, signed_at, report_sha256)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        report.rowId,
-        report.reportId,
-        report.revision,
-        signoff.name,
-        signoff.role,
-        signoff.organisation,
-        signoff.statement,
-        signoff.signedAt,
-        report.contentSha256,
-      );
-    const signoffId = Number(inserted.lastInsertRowid);
+  return sqlite
+    .transaction(() => {
+      // 1. The sign-off row.
+      const inserted = sqlite
+        .prepare(
+          `INSERT INTO signoffs (report_row_id, report_id, revision, name, role, organisation, statement, signed_at, report_sha256)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          report.rowId,
+          report.reportId,
+          report.revision,
+          signoff.name,
+          signoff.role,
+          signoff.organisation,
+          signoff.statement,
+          signoff.signedAt,
+          report.contentSha256,
+        );
+      const signoffId = Number(inserted.lastInsertRowid);
 
-    // 2. Lock the snapshot and the baseline.
-    const lock = sqlite.prepare('INSERT OR IGNORE INTO signoff_snapshots (signoff_id, snapshot_id) VALUES (?, ?)');
-    lock.run(signoffId, report.snapshotId);
-    if (report.baselineId !== null) lock.run(signoffId, report.baselineId);
+      // 2. Lock the snapshot and the baseline.
+      const lock = sqlite.prepare('INSERT OR IGNORE INTO signoff_snapshots (signoff_id, snapshot_id) VALUES (?, ?)');
+      lock.run(signoffId, report.snapshotId);
+      if (report.baselineId !== null) lock.run(signoffId, report.baselineId);
 
-    const row = sqlite.prepare('SELECT * FROM signoffs WHERE id = ?').get(signoffId) as SignoffRow;
-    return toSignoff(sqlite, row);
-  })();
+      const row = sqlite.prepare('SELECT * FROM signoffs WHERE id = ?').get(signoffId) as SignoffRow;
+      return toSignoff(sqlite, row);
+    })
+    .immediate();
 }

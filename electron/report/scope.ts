@@ -20,6 +20,9 @@ export function createScope(sqlite: Database.Database, postureIds: Iterable<numb
   sqlite.exec(`CREATE TEMP TABLE ${name} (posture_id INTEGER PRIMARY KEY)`);
   const insert = sqlite.prepare(`INSERT OR IGNORE INTO temp.${name} (posture_id) VALUES (?)`);
   let count = 0;
+  // Deferred on purpose: this transaction writes only the connection's own temp schema.
+  // BEGIN IMMEDIATE would also take the store's write lock, so an export with --query
+  // would wait up to 30 s behind a running import or pull and block it meanwhile.
   sqlite.transaction(() => {
     for (const id of postureIds) count += insert.run(id).changes;
   })();
