@@ -27,6 +27,11 @@ export interface ReportManifest {
   findings: number;
   snapshots: ManifestSnapshot[];
   signoffs: { name: string; role: string; organisation: string; signedAt: string; reportSha256: string }[];
+  /**
+   * SHA-256 of the DER certificate the PDF is signed with, null for an unsigned PDF.
+   * Absent from PDFs exported before it was added.
+   */
+  signerCertificateSha256?: string | null;
 }
 
 function snapshotEntry(role: ManifestSnapshot['role'], info: SnapshotProvenance): ManifestSnapshot {
@@ -69,5 +74,6 @@ export function buildReportManifest(model: ReportModel): ReportManifest {
       signedAt: signoff.signedAt,
       reportSha256: signoff.reportSha256,
     })),
+    signerCertificateSha256: model.signature?.sha256Fingerprint ?? null,
   };
 }

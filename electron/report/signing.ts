@@ -1,10 +1,10 @@
 /**
  * Digital signatures with a PKCS#12 certificate. A PDF gets a standard PDF signature: an
  * `adbe.pkcs7.detached` CMS with SHA-256 over the file's byte ranges, which Acrobat and
- * poppler's `pdfsig` validate. The package manifest gets a detached CMS. This module also
- * verifies both and makes throwaway self-signed certificates for demos and tests.
+ * poppler's `pdfsig` validate. The package manifest gets a detached CMS (./cms.ts verifies
+ * both). This module also makes throwaway self-signed certificates for demos and tests.
  */
-import { createHash, createPublicKey, generateKeyPairSync, verify as verifySignature, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import { P12Signer } from '@signpdf/signer-p12';
 import { SignPdf } from '@signpdf/signpdf';
@@ -17,6 +17,8 @@ export interface Certificate {
   password: string;
   /** Set for a throwaway certificate, which the sign-off page then labels as such. */
   demo?: boolean;
+  /** Path the certificate was read from, named in error messages. */
+  file?: string;
 }
 
 // Room for the CMS: a certificate chain of a few certificates fits in 16 KiB of DER.
@@ -29,11 +31,24 @@ function certificateOf(certificate: Certificate): { cert: forge.pki.Certificate;
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(certificate.p12.toString('binary')));
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, certificate.password);
   } catch (error) {
-    const reason = (error as Error).message;
+    // node-forge's messages end with a period; the reason goes in brackets mid-sentence.
+    const reason = (error as Error).message.replace(/\.+$/, '');
+    const file = certificate.file ?? 'The certificate file';
     if (/password|MAC|mac/i.test(reason)) {
-      throw new AppError('AUTH', 'The PKCS#12 password is wrong for this certificate file; check the variable named by --p12-password-env.');
+      throw new AppError(
+        'AUTH',
+        `The password does not open ${file} (${reason}). Check the password in the variable named by --p12-password-env, ` +
+          'and that --p12 names the right certificate file.',
+        { cause: error },
+      );
     }
-    throw new AppError('INVALID_INPUT', `The certificate file is not a readable PKCS#12 (.p12/.pfx) file: ${reason}`);
+    throw new AppError(
+      'INVALID_INPUT',
+      `${file} is not a readable PKCS#12 (.p12/.pfx) file (${reason}). Check that --p12 names the PKCS#12 file with the ` +
+        'certificate and its private key, not a PEM or DER certificate or key; convert PEM files with ' +
+        '`openssl pkcs12 -export -in cert.pem -inkey key.pem -out auditor.p12`. A wrong password can also cause this.',
+      { cause: error },
+    );
   }
   const keyBagType = forge.pki.oids.pkcs8ShroudedKeyBag!;
   const certBagType = forge.pki.oids.certBag!;
@@ -111,72 +126,6 @@ export async function signDetached(data: Buffer, certificate: Certificate): Prom
   certificateOf(certificate);
   const signer = new P12Signer(certificate.p12, { passphrase: certificate.password });
   return signer.sign(data);
-}
-
-export interface CmsCheck {
-  ok: boolean;
-  problems: string[];
-  signer: string | null;
-  signingTime: string | null;
-}
-
-const OID_MESSAGE_DIGEST = forge.pki.oids.messageDigest!;
-const OID_SIGNING_TIME = forge.pki.oids.signingTime!;
-const OID_SHA256 = forge.pki.oids.sha256!;
-
-function childrenOf(node: forge.asn1.Asn1): forge.asn1.Asn1[] {
-  return Array.isArray(node.value) ? node.value : [];
-}
-
-/**
- * Verifies a detached CMS SignedData over `data`: the message digest attribute must equal
- * SHA-256 of the data, and the signature over the signed attributes must verify with
- * the embedded signer certificate. Trust in the certificate's issuer is not checked.
- */
-export function verifyDetached(cms: Buffer, data: Buffer): CmsCheck {
-  const problems: string[] = [];
-  let signer: string | null = null;
-  let signingTime: string | null = null;
-  try {
-    const root = forge.asn1.fromDer(forge.util.createBuffer(cms.toString('binary')), false);
-    const signedData = childrenOf(childrenOf(childrenOf(root)[1]!)[0]!);
-    const certificates = signedData.find((node) => node.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && node.type === 0);
-    const signerInfos = signedData[signedData.length - 1]!;
-    const signerInfo = childrenOf(signerInfos)[0];
-    if (!certificates || !signerInfo) return { ok: false, problems: ['the signature holds no signer certificate or signer info'], signer, signingTime };
-
-    const fields = childrenOf(signerInfo);
-    const digestAlgorithm = forge.asn1.derToOid(childrenOf(fields[2]!)[0]!.value as string);
-    const attributes = fields.find((node) => node.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && node.type === 0);
-    const signatureValue = fields[fields.length - 1]!;
-    if (digestAlgorithm !== OID_SHA256) problems.push(`the signature uses digest ${digestAlgorithm}, not SHA-256`);
-    if (!attributes) return { ok: false, problems: [...problems, 'the signature has no signed attributes'], signer, signingTime };
-
-    // 1. The signed message digest must equal the digest of the data.
-    let messageDigest: string | null = null;
-    for (const attribute of childrenOf(attributes)) {
-      const [oidNode, valueSet] = childrenOf(attribute);
-      const oid = forge.asn1.derToOid(oidNode!.value as string);
-      const value = childrenOf(valueSet!)[0]!;
-      if (oid === OID_MESSAGE_DIGEST) messageDigest = Buffer.from(value.value as string, 'binary').toString('hex');
-      if (oid === OID_SIGNING_TIME) signingTime = forge.asn1.utcTimeToDate(value.value as string).toISOString();
-    }
-    const digest = createHash('sha256').update(data).digest('hex');
-    if (messageDigest !== digest) problems.push(`the signed digest ${messageDigest ?? '(missing)'} does not match the data's SHA-256 ${digest}`);
-
-    // 2. The signature covers the attributes re-encoded as a SET (RFC 5652, section 5.4).
-    const signedAttributes = forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SET, true, childrenOf(attributes));
-    const signedBytes = Buffer.from(forge.asn1.toDer(signedAttributes).getBytes(), 'binary');
-    const certificate = new X509Certificate(Buffer.from(forge.asn1.toDer(childrenOf(certificates)[0]!).getBytes(), 'binary'));
-    signer = certificate.subject.replace(/\n/g, ', ');
-    const signature = Buffer.from(signatureValue.value as string, 'binary');
-    if (!verifySignature('sha256', signedBytes, createPublicKey(certificate.publicKey.export({ type: 'spki', format: 'pem' })), signature)) {
-      problems.push("the signature value does not verify with the signer's certificate");
-    }
-  } catch (error) {
-    problems.push(`the signature is not a readable CMS structure: ${(error as Error).message}`);
-  }
-  return { ok: problems.length === 0, problems, signer, signingTime };
 }
 
 /**

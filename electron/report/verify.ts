@@ -23,7 +23,7 @@ import {
   type PackageEntry,
   type PackageManifest,
 } from './package.js';
-import { verifyDetached } from './signing.js';
+import { verifyDetached } from './cms.js';
 
 export interface VerifyCheck {
   /** Stable name of the check, e.g. `pdf.digest`, `package.file`, `store.snapshot`. */
@@ -55,32 +55,44 @@ class Checks {
 
 interface PdfSignature {
   byteRange: [number, number, number, number];
-  contents: Buffer;
+  /** Offset of the `/ByteRange` key, which marks the signature dictionary. */
+  offset: number;
+  /** The gap between the two byte ranges, `<` and `>` included. */
+  gap: Buffer;
+  /** True when the gap directly follows the `/Contents` key of the same dictionary. */
+  gapIsContents: boolean;
 }
 
-/** Finds every signature dictionary with a filled /ByteRange and its /Contents. */
+/** Finds every signature dictionary with a filled /ByteRange, in file order. */
 export function findPdfSignatures(pdf: Buffer): PdfSignature[] {
   const text = pdf.toString('latin1');
   const signatures: PdfSignature[] = [];
   for (const match of text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)) {
     const byteRange = match.slice(1, 5).map(Number) as [number, number, number, number];
     const [, firstLength, secondStart] = byteRange;
-    const hex = text.slice(firstLength, secondStart);
-    const contents = /^<([0-9A-Fa-f]*)>$/.exec(hex);
-    signatures.push({ byteRange, contents: contents ? Buffer.from(contents[1]!, 'hex') : Buffer.alloc(0) });
+    const gap = secondStart > firstLength && secondStart <= pdf.length ? pdf.subarray(firstLength, secondStart) : Buffer.alloc(0);
+
+    // The gap must be the value of this dictionary's /Contents: the key right before it,
+    // and no object boundary between the key and /ByteRange.
+    const key = /\/Contents\s*$/.exec(text.slice(Math.max(0, firstLength - 40), firstLength));
+    const keyAt = key ? firstLength - key[0].length : -1;
+    const between = keyAt < 0 ? '' : text.slice(Math.min(keyAt, match.index), Math.max(keyAt, match.index));
+    const gapIsContents = key !== null && !/\bendobj\b|\bobj\b/.test(between);
+    signatures.push({ byteRange, offset: match.index, gap, gapIsContents });
   }
   return signatures;
 }
 
-/** Cuts the zero padding after the DER structure of a signature value. */
-function derPrefix(bytes: Buffer): Buffer {
-  if (bytes.length < 2 || bytes[0] !== 0x30) return bytes;
+/** Returns the length of the DER value at the start of `bytes` (tag, length and content), or null when its header is unreadable. */
+function derLength(bytes: Buffer): number | null {
+  if (bytes.length < 2 || bytes[0] !== 0x30) return null;
   const first = bytes[1]!;
-  if (first < 0x80) return bytes.subarray(0, 2 + first);
+  if (first < 0x80) return 2 + first;
   const lengthBytes = first & 0x7f;
+  if (lengthBytes === 0 || lengthBytes > 4 || bytes.length < 2 + lengthBytes) return null;
   let length = 0;
   for (let index = 0; index < lengthBytes; index++) length = length * 256 + bytes[2 + index]!;
-  return bytes.subarray(0, 2 + lengthBytes + length);
+  return 2 + lengthBytes + length;
 }
 
 /** Extracts an embedded file by name from a PDF that pdfkit wrote. */
@@ -144,8 +156,99 @@ function checkStore(checks: Checks, store: Store, manifest: ReportManifest): voi
   );
 }
 
+/**
+ * Checks that a signature's byte ranges cover the file from byte 0 except its own
+ * /Contents value, up to the end of the file for the last signature. The value must be
+ * exactly the DER of a valid CMS followed by zero padding.
+ */
+function checkPdfSignature(checks: Checks, pdf: Buffer, signature: PdfSignature, label: string, last: boolean, manifest: ReportManifest | null): void {
+  const [start, firstLength, secondStart, secondLength] = signature.byteRange;
+  const end = secondStart + secondLength;
+
+  // 1. The ranges: from byte 0, around this signature's /Contents only, to the end.
+  const problems: string[] = [];
+  if (start !== 0) problems.push(`it starts at byte ${start}, not 0`);
+  if (end > pdf.length) problems.push(`it ends at byte ${end}, after the end of the ${pdf.length}-byte file; bytes were removed after signing`);
+  else if (last && end !== pdf.length) problems.push(`it ends at byte ${end}, but the file has ${pdf.length} bytes; bytes were added after signing`);
+  else if (!last && !/%%EOF(\r\n|\r|\n)?$/.test(pdf.subarray(Math.max(0, end - 8), end).toString('latin1'))) {
+    problems.push(`it ends at byte ${end}, which is not the end of a file revision`);
+  }
+  if (!signature.gapIsContents) problems.push(`the gap between bytes ${firstLength} and ${secondStart} is not the /Contents value of this signature`);
+  checks.add(
+    'pdf.signature.byte-range',
+    problems.length === 0,
+    problems.length === 0
+      ? `${label} covers the whole file except its own value.`
+      : `${label} byte range [${signature.byteRange.join(' ')}] does not cover the file as signed: ${problems.join('; ')}.`,
+  );
+  if (end > pdf.length || !signature.gapIsContents) return;
+
+  // 2. The value: a hex string that contains the DER of the CMS and then only zeros.
+  const hex = signature.gap.subarray(1, signature.gap.length - 1).toString('latin1');
+  if (signature.gap[0] !== 0x3c || signature.gap[signature.gap.length - 1] !== 0x3e || hex.length % 2 !== 0 || !/^[0-9A-Fa-f]*$/.test(hex)) {
+    checks.add('pdf.signature.contents', false, `${label}'s /Contents at bytes ${firstLength}-${secondStart - 1} is no longer a hex string of whole bytes; it was changed after signing.`);
+    return;
+  }
+  const value = Buffer.from(hex, 'hex');
+  const length = derLength(value);
+  if (length === null || length > value.length) {
+    checks.add('pdf.signature.contents', false, `${label}'s /Contents does not start with a complete DER structure; it was changed after signing.`);
+    return;
+  }
+  const padding = value.subarray(length);
+  const nonZero = padding.findIndex((byte) => byte !== 0);
+  if (nonZero >= 0) {
+    // Each byte of the value is two hex digits after the opening `<`.
+    const offset = firstLength + 1 + 2 * (length + nonZero);
+    checks.add(
+      'pdf.signature.contents',
+      false,
+      `${label}'s /Contents has ${padding.filter((byte) => byte !== 0).length} non-zero byte(s) in the zero padding after the CMS signature, ` +
+        `the first at file offset ${offset}; the file was changed after signing.`,
+    );
+  } else {
+    checks.add('pdf.signature.contents', true, `${label}'s /Contents holds ${length} bytes of CMS and ${padding.length} bytes of zero padding.`);
+  }
+
+  // 3. The CMS over the signed bytes, by the certificate the manifest names.
+  const signed = Buffer.concat([pdf.subarray(start, start + firstLength), pdf.subarray(secondStart, end)]);
+  const result = verifyDetached(value.subarray(0, length), signed);
+  checks.add(
+    'pdf.signature',
+    result.ok,
+    result.ok
+      ? `${label} is valid: signed by ${result.signer ?? 'unknown'} at ${result.signingTime ?? 'an unrecorded time'}.`
+      : `${label} is invalid: ${result.problems.join('; ')}.`,
+  );
+  const expected = manifest?.signerCertificateSha256;
+  if (result.ok && expected !== undefined) {
+    checks.add(
+      'pdf.signature.certificate',
+      expected === result.signerCertificateSha256,
+      expected === result.signerCertificateSha256
+        ? `${label} is made with the certificate the manifest names (SHA-256 ${expected}).`
+        : `${label}'s certificate has SHA-256 ${result.signerCertificateSha256}, but the manifest names ${expected ?? 'no certificate'}; the certificate was changed after signing.`,
+    );
+  }
+}
+
+/** Fails when anything but a line end follows the last %%EOF of a signed PDF. */
+function checkAfterEof(checks: Checks, pdf: Buffer, name: string): void {
+  const tail = pdf.subarray(Math.max(0, pdf.length - 1024)).toString('latin1');
+  const at = tail.lastIndexOf('%%EOF');
+  const after = at < 0 ? tail : tail.slice(at + '%%EOF'.length);
+  if (at < 0 || !/^(\r\n|\r|\n)?$/.test(after)) {
+    checks.add('pdf.eof', false, `${name} has ${at < 0 ? 'no %%EOF in its last 1024 bytes' : `${after.length} bytes after its last %%EOF`}; bytes were appended after signing.`);
+  }
+}
+
 /** Verifies a report PDF held in memory; `name` labels the messages. */
-export function verifyPdfBuffer(pdf: Buffer, name: string, store: Store | null, checks = new Checks()): { manifest: ReportManifest | null; signed: boolean } {
+export function verifyPdfBuffer(
+  pdf: Buffer,
+  name: string,
+  store: Store | null,
+  checks = new Checks(),
+): { manifest: ReportManifest | null; signed: boolean; checks: VerifyCheck[] } {
   // 1. The digest over the bytes as exported.
   const digest = readPdfDigest(pdf);
   if (!digest) {
@@ -163,43 +266,25 @@ export function verifyPdfBuffer(pdf: Buffer, name: string, store: Store | null, 
     );
   }
 
-  // 2. Digital signatures: byte ranges and CMS.
-  const signatures = findPdfSignatures(pdf);
-  signatures.forEach((signature, index) => {
-    const [start, firstLength, secondStart, secondLength] = signature.byteRange;
-    const label = `Signature ${index + 1}`;
-    const covers = start === 0 && secondStart + secondLength === pdf.length && secondStart > firstLength;
-    checks.add(
-      'pdf.signature.byte-range',
-      covers,
-      covers
-        ? `${label} covers the whole file except its own value.`
-        : `${label} byte range [${signature.byteRange.join(' ')}] does not cover the whole file of ${pdf.length} bytes; bytes were added or removed after signing.`,
-    );
-    if (!covers && secondStart + secondLength > pdf.length) return;
-    const signed = Buffer.concat([pdf.subarray(start, start + firstLength), pdf.subarray(secondStart, secondStart + secondLength)]);
-    const result = verifyDetached(derPrefix(signature.contents), signed);
-    checks.add(
-      'pdf.signature',
-      result.ok,
-      result.ok
-        ? `${label} is valid: signed by ${result.signer ?? 'unknown'} at ${result.signingTime ?? 'an unrecorded time'}.`
-        : `${label} is invalid: ${result.problems.join('; ')}.`,
-    );
-  });
-  if (digest && signatures.length === 0 && pdf.length !== digest.length) {
-    checks.add('pdf.digest', false, `${name} has ${pdf.length - digest.length} bytes after the exported end and no signature covers them.`);
-  }
-
-  // 3. The embedded manifest, and through it the store.
+  // 2. The embedded manifest, which also names the signing certificate.
   const manifest = parseReportManifest(extractEmbeddedFile(pdf, 'manifest.json'));
   checks.add(
     'pdf.manifest',
     manifest !== null,
     manifest ? `Embedded manifest of report ${manifest.reportId} revision ${manifest.revision}.` : `${name} has no readable embedded manifest.json.`,
   );
+
+  // 3. Digital signatures: byte ranges, the signature value and its CMS.
+  const signatures = findPdfSignatures(pdf);
+  signatures.forEach((signature, index) => checkPdfSignature(checks, pdf, signature, `Signature ${index + 1}`, index === signatures.length - 1, manifest));
+  if (signatures.length > 0) checkAfterEof(checks, pdf, name);
+  if (digest && signatures.length === 0 && pdf.length !== digest.length) {
+    checks.add('pdf.digest', false, `${name} has ${pdf.length - digest.length} bytes after the exported end and no signature covers them.`);
+  }
+
+  // 4. The store, through the manifest.
   if (manifest && store) checkStore(checks, store, manifest);
-  return { manifest, signed: signatures.length > 0 };
+  return { manifest, signed: signatures.length > 0, checks: checks.list };
 }
 
 // ---- Package --------------------------------------------------------------------------
