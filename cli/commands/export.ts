@@ -4,9 +4,24 @@ import { parseInteger, type CommandSpec } from '../args.js';
 import { withStore } from '../context.js';
 import { exportCsv, exportPackage, exportPdf, type CsvKind } from '../../electron/report/export.js';
 import { checkOutputPath } from '../../electron/report/output.js';
-import { CERTIFICATE_OPTIONS, DEFINITION_OPTIONS, loadCertificate, resolveReport } from './report-options.js';
+import type { ReportRevision } from '../../db/reports.js';
+import { CERTIFICATE_OPTIONS, DEFINITION_OPTIONS, loadCertificate, resolveReport, type ReportSource } from './report-options.js';
 
 const CSV_KINDS: CsvKind[] = ['postures', 'diff', 'rollups'];
+
+function describeRevision(report: ReportRevision, source: ReportSource): string {
+  const name = `report ${report.reportId} revision ${report.revision}`;
+  if (source === 'matched') return `Exported the existing ${name}, whose options are the same`;
+  if (source === 'new') return `Saved and exported the new ${name}`;
+  return `Exported ${name}`;
+}
+
+function describeSignoffs(report: ReportRevision): string {
+  if (report.signoffs.length === 0) {
+    return `Not signed off; sign it off with \`posture-workbench signoff --report ${report.reportId} --revision ${report.revision} …\` and export it again.\n`;
+  }
+  return report.signoffs.map((signoff) => `Signed off by ${signoff.name} (${signoff.role}, ${signoff.organisation}) at ${signoff.signedAt}.\n`).join('');
+}
 
 export const exportCommand: CommandSpec = {
   name: 'export',
@@ -22,16 +37,21 @@ export const exportCommand: CommandSpec = {
     bom: { type: 'boolean', description: 'Start CSVs with a UTF-8 byte order mark, for Excel' },
     ...CERTIFICATE_OPTIONS,
   },
-  details: `A PDF or package export saves a report revision (UUID and revision number) and
-records the PDF's SHA-256 against it; --report UUID exports that report again, and any
-changed option saves a new revision. Without --p12 the PDF carries an embedded digest
-and manifest; with it, a PDF signature (and manifest.json.p7s in the package).
+  details: `A PDF or package export uses a report revision (UUID and revision number) and
+records the PDF's SHA-256 against it. With --snapshot, the export uses the existing
+revision whose options (snapshot, baseline, query, title, client, site, auditor) are all
+the same, the signed-off one first, so it prints its sign-off page; with no such revision
+it saves a new report. --report UUID exports that report again, and any changed option
+saves a new revision. Without --p12 the PDF carries an embedded digest and manifest; with
+it, a PDF signature (and manifest.json.p7s in the package).
 
 --json prints, for csv: {"kind", "csv", "path", "rows", "bytes", "sha256"}; for pdf:
 {"kind", "path", "sha256", "bytes", "pages", "findings", "signed", "demoCertificate",
-"reportId", "revision", "reportSha256"}; for package: {"kind", "path", "bytes",
-"reportId", "revision", "reportSha256", "signed", "pdf": {"sha256", "pages", "findings"},
-"files": [{"path", "sha256", "bytes"}]}.`,
+"reportId", "revision", "reportSha256", "reportSource", "signoffs"}; for package: {"kind",
+"path", "bytes", "reportId", "revision", "reportSha256", "reportSource", "signoffs",
+"signed", "pdf": {"sha256", "pages", "findings"}, "files": [{"path", "sha256", "bytes"}]}.
+"reportSource" is "named" (--report), "matched" (same options) or "new"; "signoffs" is
+[{"name", "role", "organisation", "signedAt"}].`,
   async run(context) {
     const kind = context.positionals[0];
     if (kind !== 'csv' && kind !== 'pdf' && kind !== 'package') {
@@ -49,6 +69,12 @@ and manifest; with it, a PDF signature (and manifest.json.p7s in the package).
       if (context.values.snapshot === undefined) throw new AppError('USAGE', 'Give --snapshot ID for the CSV.');
       const snapshotId = parseInteger(context.values.snapshot, '--snapshot');
       const baselineId = context.values.baseline === undefined ? null : parseInteger(context.values.baseline, '--baseline');
+      if (baselineId === snapshotId) {
+        throw new AppError(
+          'USAGE',
+          `--baseline ${baselineId} is the snapshot itself, so it has no changes to compare; give another snapshot, usually an earlier one (list them with \`posture-workbench snapshots\`).`,
+        );
+      }
       return withStore(context, async (store) => {
         const { requireCompleteSnapshot } = await import('../../db/snapshots.js');
         requireCompleteSnapshot(store, snapshotId);
@@ -65,7 +91,8 @@ and manifest; with it, a PDF signature (and manifest.json.p7s in the package).
 
     const certificate = await loadCertificate(context);
     return withStore(context, async (store) => {
-      const report = resolveReport(store, context);
+      const { report, source } = resolveReport(store, context);
+      const signoffs = report.signoffs.map(({ name, role, organisation, signedAt }) => ({ name, role, organisation, signedAt }));
       if (kind === 'pdf') {
         const result = await exportPdf(store, report, path, certificate);
         const summary = {
@@ -80,12 +107,14 @@ and manifest; with it, a PDF signature (and manifest.json.p7s in the package).
           reportId: report.reportId,
           revision: report.revision,
           reportSha256: report.contentSha256,
+          reportSource: source,
+          signoffs,
         };
         context.out(
           context.json
             ? JSON.stringify(summary) + '\n'
             : `Wrote ${result.path} (${result.pages} pages, ${result.findings} findings, ${result.signed ? 'digitally signed' : 'not signed'}).\n` +
-                `Report ${report.reportId} revision ${report.revision}; PDF SHA-256 ${result.sha256}\n`,
+                `${describeRevision(report, source)}; PDF SHA-256 ${result.sha256}\n${describeSignoffs(report)}`,
         );
         return;
       }
@@ -97,6 +126,8 @@ and manifest; with it, a PDF signature (and manifest.json.p7s in the package).
         reportId: report.reportId,
         revision: report.revision,
         reportSha256: report.contentSha256,
+        reportSource: source,
+        signoffs,
         signed: certificate !== null,
         pdf: { sha256: result.pdf.sha256, pages: result.pdf.pages, findings: result.pdf.findings },
         files: result.manifest.files.map((file) => ({ path: file.path, sha256: file.sha256, bytes: file.bytes })),
@@ -105,7 +136,7 @@ and manifest; with it, a PDF signature (and manifest.json.p7s in the package).
         context.json
           ? JSON.stringify(summary) + '\n'
           : `Wrote ${result.path} with ${result.manifest.files.length} files and manifest.json${certificate ? ' (signed)' : ''}.\n` +
-              `Report ${report.reportId} revision ${report.revision}\n`,
+              `${describeRevision(report, source)}\n${describeSignoffs(report)}`,
       );
     });
   },

@@ -3,16 +3,20 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { AppError } from '../../db/errors.js';
-import { getReport, saveReportRevision, type ReportDefinition, type ReportRevision } from '../../db/reports.js';
+import { getReport, saveOrReuseReport, saveReportRevision, type ReportDefinition, type ReportRevision } from '../../db/reports.js';
 import type { Store } from '../../db/store.js';
-import type { Certificate } from '../../electron/report/signing.js';
+import { describeCertificate, type Certificate } from '../../electron/report/signing.js';
 import { parseInteger, type CommandContext, type OptionSpec } from '../args.js';
 
 export const DEFAULT_TITLE = 'Compliance audit report';
 
 export const DEFINITION_OPTIONS: Record<string, OptionSpec> = {
   snapshot: { type: 'string', valueName: 'ID', description: 'Snapshot to report on' },
-  baseline: { type: 'string', valueName: 'ID', description: 'Earlier snapshot to compare with ("changes since the baseline")' },
+  baseline: {
+    type: 'string',
+    valueName: 'ID',
+    description: 'Snapshot to compare with ("changes since the baseline"), usually an earlier one; a later one shows the changes from it to --snapshot',
+  },
   query: { type: 'string', valueName: 'Q', description: 'Search query that narrows the postures' },
   report: { type: 'string', valueName: 'UUID', description: 'Existing report; changed options make a new revision of it' },
   revision: { type: 'string', valueName: 'N', description: 'Revision of --report (default: the latest)' },
@@ -28,10 +32,17 @@ function text(context: CommandContext, name: string): string | undefined {
 }
 
 /**
- * Returns the report revision the options name: `--report` (changed by any definition
- * option into a new revision), or a new report from `--snapshot`.
+ * Origin of the revision the options name: `named` by --report, `matched` as an existing
+ * report with the same definition, or `new` when a revision was saved.
  */
-export function resolveReport(store: Store, context: CommandContext): ReportRevision {
+export type ReportSource = 'named' | 'matched' | 'new';
+
+/**
+ * Returns the report revision the options name: `--report` (changed by any definition
+ * option into a new revision), else the report whose definition equals the options
+ * (the signed-off one first), else a new report from `--snapshot`.
+ */
+export function resolveReport(store: Store, context: CommandContext): { report: ReportRevision; source: ReportSource } {
   const reportId = text(context, 'report');
   const revision = context.values.revision === undefined ? undefined : parseInteger(context.values.revision, '--revision');
   const snapshot = text(context, 'snapshot');
@@ -46,7 +57,7 @@ export function resolveReport(store: Store, context: CommandContext): ReportRevi
 
   if (reportId !== undefined) {
     const existing = getReport(store, reportId, revision);
-    if (Object.keys(changes).length === 0) return existing;
+    if (Object.keys(changes).length === 0) return { report: existing, source: 'named' };
     // A revision is never rewritten: any change saves a new one after the latest.
     const definition: ReportDefinition = {
       title: existing.title,
@@ -58,13 +69,15 @@ export function resolveReport(store: Store, context: CommandContext): ReportRevi
       query: existing.query,
       ...changes,
     };
-    return saveReportRevision(store, definition, reportId);
+    const latest = getReport(store, reportId);
+    const saved = saveReportRevision(store, definition, reportId);
+    return { report: saved, source: saved.rowId === latest.rowId ? 'named' : 'new' };
   }
   if (revision !== undefined) throw new AppError('USAGE', '--revision needs --report UUID.');
   if (changes.snapshotId === undefined) {
     throw new AppError('USAGE', 'Give --snapshot ID for a new report, or --report UUID for an existing one. List snapshots with `posture-workbench snapshots`.');
   }
-  return saveReportRevision(store, {
+  const { report, reused } = saveOrReuseReport(store, {
     title: changes.title ?? DEFAULT_TITLE,
     client: changes.client ?? '',
     site: changes.site ?? '',
@@ -73,6 +86,7 @@ export function resolveReport(store: Store, context: CommandContext): ReportRevi
     baselineId: changes.baselineId ?? null,
     query: changes.query ?? null,
   });
+  return { report, source: reused ? 'matched' : 'new' };
 }
 
 export const CERTIFICATE_OPTIONS: Record<string, OptionSpec> = {
@@ -121,5 +135,8 @@ export async function loadCertificate(context: CommandContext): Promise<Certific
   } else {
     throw new AppError('USAGE', 'No terminal to ask for the certificate password; set it in a variable and name it with --p12-password-env VAR.');
   }
-  return { p12, password };
+  // Opening the file now fails before a report revision is saved for an unusable certificate.
+  const certificate = { p12, password, file };
+  describeCertificate(certificate);
+  return certificate;
 }

@@ -20,9 +20,11 @@ export const signoffCommand: CommandSpec = {
     time: { type: 'string', valueName: 'ISO', description: 'Time of the sign-off, ISO-8601 with a zone (default: now)' },
   },
   details: `The sign-off stores the revision's report hash, and its snapshot and baseline
-cannot be deleted afterwards. Export the PDF again (--report UUID) to print the sign-off
-page. Changing a signed report with export or signoff options saves a new revision;
-the signed one stays as it was.
+cannot be deleted afterwards. Without --report, the sign-off goes to the existing
+revision whose options are all the same, else to a new report. Export the PDF again,
+with the same options or --report UUID, to print the sign-off page. Changing a signed
+report with export or signoff options saves a new revision; the signed one stays as it
+was.
 
 --json prints {"signoffId", "reportId", "revision", "reportSha256", "signedAt",
 "lockedSnapshotIds"}.`,
@@ -30,7 +32,7 @@ the signed one stays as it was.
     const missing = ['name', 'role', 'organisation', 'statement'].filter((key) => typeof context.values[key] !== 'string');
     if (missing.length > 0) throw new AppError('USAGE', `The sign-off needs ${missing.map((key) => `--${key}`).join(', ')}.`);
     return withStore(context, async (store) => {
-      const report = resolveReport(store, context);
+      const { report } = resolveReport(store, context);
       const signoff = signOffReport(store, report.reportId, report.revision, {
         name: context.values.name as string,
         role: context.values.role as string,

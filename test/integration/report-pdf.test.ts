@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getReport, saveReportRevision, signOffReport, type ReportRevision } from '../../db/reports.js';
@@ -7,10 +7,11 @@ import { openStore, type Store } from '../../db/store.js';
 import { importFiles } from '../../electron/ingest/import.js';
 import { exportPackage, exportPdf } from '../../electron/report/export.js';
 import { createDemoCertificate, type Certificate } from '../../electron/report/signing.js';
-import { verifyFile } from '../../electron/report/verify.js';
+import { findPdfSignatures, verifyFile, verifyPdfBuffer } from '../../electron/report/verify.js';
 import { makeTempDir } from '../helpers/temp.js';
 
 const REFERENCE = join(import.meta.dirname, '..', 'fixtures', 'reference');
+const CLI = join(import.meta.dirname, '..', '..', 'bin', 'posture-workbench.js');
 
 function pdftotext(path: string): string {
   return execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
@@ -20,6 +21,18 @@ function pdfsig(path: string): string {
   // pdfsig exits non-zero for an invalid signature; its output is what the test reads.
   const result = spawnSync('pdfsig', [path], { encoding: 'utf8' });
   return `${result.stdout}${result.stderr}`;
+}
+
+function flipped(bytes: Buffer, offset: number): Buffer {
+  bytes[offset] = bytes[offset]! ^ 0x01;
+  return bytes;
+}
+
+/** Replaces the hex digit at `offset` with another one, so the /Contents value stays a hex string. */
+function otherHexDigit(bytes: Buffer, offset: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy[offset] = copy[offset] === 0x30 ? 0x31 : 0x30;
+  return copy;
 }
 
 function flipByte(source: string, target: string, offset: number): void {
@@ -132,6 +145,101 @@ describe('report PDF, signature, package and verify', () => {
     expect(result.ok).toBe(false);
     expect(result.checks.find((check) => check.check === 'pdf.signature')?.ok).toBe(false);
     expect(result.checks.find((check) => check.check === 'pdf.digest')?.message).toContain('no longer matches');
+  });
+
+  it('verify names each changed byte class', async () => {
+    const bytes = readFileSync(signedPdf);
+    const [signature] = findPdfSignatures(bytes);
+    const [, firstLength, secondStart] = signature!.byteRange;
+    const hex = signature!.gap.subarray(1, -1).toString('latin1');
+    const derBytes = 4 + Buffer.from(hex.slice(4, 8), 'hex').readUInt16BE(0);
+    // Offsets of hex digits: the middle of the CMS, and the middle of the zero padding.
+    const inDer = firstLength + 1 + derBytes;
+    const inPadding = firstLength + 1 + hex.length - 200;
+    const cases: { name: string; change: (copy: Buffer) => Buffer; failed: string }[] = [
+      { name: 'first signed range', change: (copy) => flipped(copy, 4000), failed: 'pdf.signature' },
+      { name: 'second signed range', change: (copy) => flipped(copy, secondStart + 20), failed: 'pdf.signature' },
+      { name: 'CMS DER', change: (copy) => otherHexDigit(copy, inDer), failed: 'pdf.signature' },
+      { name: 'zero padding', change: (copy) => otherHexDigit(copy, inPadding), failed: 'pdf.signature.contents' },
+      { name: 'appended bytes', change: (copy) => Buffer.concat([copy, Buffer.from('\n% appended\n')]), failed: 'pdf.signature.byte-range' },
+      { name: 'bytes after %%EOF', change: (copy) => Buffer.concat([copy, Buffer.from(' ')]), failed: 'pdf.eof' },
+    ];
+    for (const { name, change, failed } of cases) {
+      const checks = verifyPdfBuffer(change(Buffer.from(bytes)), name, null).checks;
+      expect(checks.filter((check) => !check.ok).map((check) => check.check), name).toContain(failed);
+    }
+  });
+
+  it('verify CLI fails on changed padding', () => {
+    const bytes = readFileSync(signedPdf);
+    const [signature] = findPdfSignatures(bytes);
+    const tampered = join(dir.path, 'tampered-padding.pdf');
+    writeFileSync(tampered, otherHexDigit(bytes, signature!.byteRange[2] - 10));
+    // pdfsig does not look at the padding, which is why verify must.
+    expect(pdfsig(tampered)).toContain('Signature is Valid');
+    const result = spawnSync(process.execPath, [CLI, 'verify', tampered, '--no-store'], { encoding: 'utf8' });
+    expect(result.status).toBe(8);
+    expect(result.stderr).toMatch(/non-zero byte\(s\) in the zero padding after the CMS signature, the first at file offset \d+/);
+    expect(result.stdout).not.toContain('intact');
+  });
+
+  it('every changed CMS byte fails verify', () => {
+    const bytes = readFileSync(signedPdf);
+    const [signature] = findPdfSignatures(bytes);
+    const hexStart = signature!.byteRange[1] + 1;
+    const value = Buffer.from(signature!.gap.subarray(1, -1).toString('latin1'), 'hex');
+    const derBytes = 4 + value.readUInt16BE(2);
+    const undetected: number[] = [];
+    for (let index = 0; index < derBytes; index++) {
+      const copy = Buffer.from(bytes);
+      copy.write((value[index]! ^ 0x01).toString(16).padStart(2, '0'), hexStart + 2 * index, 'latin1');
+      if (verifyPdfBuffer(copy, 'copy.pdf', null).checks.every((check) => check.ok)) undetected.push(index);
+    }
+    expect(derBytes).toBeGreaterThan(1000);
+    expect(undetected).toEqual([]);
+  });
+
+  it('export with the same options reuses the signed report', () => {
+    const out = join(dir.path, 'again.pdf');
+    const db = join(dir.path, 'store.db');
+    const definition = ['--snapshot', String(report.snapshotId), '--baseline', String(report.baselineId), '--title', report.title];
+    const labels = ['--client', report.client, '--site', report.site, '--auditor', report.auditor];
+    const result = spawnSync(process.execPath, [CLI, 'export', 'pdf', ...definition, ...labels, '--out', out, '--db', db, '--json'], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const summary = JSON.parse(result.stdout) as { reportId: string; revision: number; reportSource: string; signoffs: { name: string }[] };
+    expect(summary.reportId).toBe(report.reportId);
+    expect(summary.revision).toBe(report.revision);
+    expect(summary.reportSource).toBe('matched');
+    expect(summary.signoffs.map((signoff) => signoff.name)).toEqual(['Jürgen Ødegård']);
+    expect(pdftotext(out)).toContain('Reviewed in full.');
+
+    // Another title is another definition, so the output reports a new, unsigned report.
+    const other = spawnSync(process.execPath, [CLI, 'export', 'pdf', ...definition, '--out', join(dir.path, 'other.pdf'), '--db', db], { encoding: 'utf8' });
+    expect(other.status).toBe(0);
+    expect(other.stdout).toContain('Saved and exported the new report');
+    expect(other.stdout).toContain('Not signed off');
+    expect(other.stdout).not.toContain(report.reportId);
+  });
+
+  it('export rejects a baseline equal to the snapshot', () => {
+    const id = String(report.snapshotId);
+    const out = join(dir.path, 'self.csv');
+    const result = spawnSync(process.execPath, [CLI, 'export', 'csv', '--snapshot', id, '--baseline', id, '--csv', 'diff', '--out', out, '--db', join(dir.path, 'store.db')], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`--baseline ${id} is the snapshot itself`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('export names a bad certificate file', () => {
+    const bad = join(dir.path, 'auditor.p12');
+    writeFileSync(bad, 'not a certificate\n');
+    const args = ['export', 'pdf', '--snapshot', String(report.snapshotId), '--p12', bad, '--p12-password-env', 'P12_PASSWORD', '--out', join(dir.path, 'bad.pdf')];
+    const result = spawnSync(process.execPath, [CLI, ...args, '--db', join(dir.path, 'store.db')], { encoding: 'utf8', env: { ...process.env, P12_PASSWORD: 'x' } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`${bad} is not a readable PKCS#12`);
+    expect(result.stderr.trimEnd()).toMatch(/A wrong password can also cause this\.$/);
   });
 
   it('one changed byte fails the unsigned PDF', async () => {
