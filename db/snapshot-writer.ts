@@ -201,6 +201,7 @@ function prepareStatements(store: Store) {
     insertPosture: orm
       .insert(postures)
       .values({ policyId: p('policyId'), hostId: p('hostId'), controlId: p('controlId'), instance: p('instance') })
+      .onConflictDoNothing()
       .prepare(),
     stateBySha: orm
       .select({ id: postureStates.id })
@@ -239,6 +240,7 @@ function prepareStatements(store: Store) {
         dataSizeKb: p('dataSizeKb'),
         raw: p('raw'),
       })
+      .onConflictDoNothing()
       .prepare(),
     upsertMember: orm
       .insert(snapshotMembers)
@@ -297,6 +299,8 @@ export class SnapshotWriter {
   private readonly literals = new LiteralCache();
   private readonly policyTitles = new Map<number, string | null>();
   private readonly watermarks: Watermarks;
+  /** True when the store held no postures when the snapshot began (a first import). */
+  private readonly startedEmpty: boolean;
   private pending: PendingRecord[] = [];
   private readonly groups = new Map<number, GroupState>();
   private nextGroupId = 1;
@@ -313,6 +317,7 @@ export class SnapshotWriter {
     this.statements = prepareStatements(store);
     this.snapshotId = snapshotId;
     this.watermarks = watermarks;
+    this.startedEmpty = watermarks.postures === 0 && watermarks.postureStates === 0;
   }
 
   /** Creates a snapshot in state 'building' and returns its writer. */
@@ -532,8 +537,7 @@ export class SnapshotWriter {
       controlId: posture.controlId,
       instance: posture.instance,
     };
-    const existing = s.postureByIdentity.values(identity)[0];
-    const postureId = existing ? (existing[0] as number) : Number(s.insertPosture.run(identity).lastInsertRowid);
+    const postureId = this.findOrInsertPosture(identity);
 
     if (posture.policyTitle !== null || !this.policyTitles.has(posture.policyId)) {
       if (this.policyTitles.get(posture.policyId) !== posture.policyTitle) {
@@ -544,8 +548,7 @@ export class SnapshotWriter {
 
     // 2. State: an identical record seen before (any snapshot) is reused as is.
     const digest = sha256(record.bytes);
-    const existingState = s.stateBySha.values({ sha256: digest })[0];
-    const stateId = existingState ? (existingState[0] as number) : this.insertState(record, postureId, digest);
+    const stateId = this.findOrInsertState(record, postureId, digest);
 
     // 3. Membership; a posture seen twice in one input keeps its later record.
     const groupState = group === undefined ? undefined : this.groups.get(group.id);
@@ -560,7 +563,33 @@ export class SnapshotWriter {
     s.upsertMember.run({ snapshotId: this.snapshotId, postureId, stateId });
   }
 
-  private insertState(record: IncomingRecord, postureId: number, digest: Buffer): number {
+  // In a store that was empty when the snapshot began nearly every posture and state is
+  // new, so inserting first and looking up only on a conflict saves a query per record.
+  // Elsewhere most records repeat an earlier pull, so looking up first is cheaper.
+  private findOrInsertPosture(identity: { policyId: number; hostId: number; controlId: number; instance: string }): number {
+    const s = this.statements;
+    if (!this.startedEmpty) {
+      const existing = s.postureByIdentity.values(identity)[0];
+      if (existing) return existing[0] as number;
+    }
+    const inserted = s.insertPosture.run(identity);
+    if (inserted.changes > 0) return Number(inserted.lastInsertRowid);
+    return s.postureByIdentity.values(identity)[0]![0] as number;
+  }
+
+  private findOrInsertState(record: IncomingRecord, postureId: number, digest: Buffer): number {
+    const s = this.statements;
+    if (!this.startedEmpty) {
+      const existing = s.stateBySha.values({ sha256: digest })[0];
+      if (existing) return existing[0] as number;
+    }
+    const inserted = this.insertState(record, postureId, digest);
+    if (inserted !== null) return inserted;
+    return s.stateBySha.values({ sha256: digest })[0]![0] as number;
+  }
+
+  /** Inserts a new state; returns null when a state with the same bytes already exists. */
+  private insertState(record: IncomingRecord, postureId: number, digest: Buffer): number | null {
     const { posture } = record;
     const references: TextReference[] = [];
     const controlRevisionId = this.controlRevisionId(posture, references);
@@ -611,7 +640,7 @@ export class SnapshotWriter {
       dataSizeKb: posture.dataSizeKb,
       raw: encodeRaw(record.bytes, references, this.literals),
     });
-    return Number(inserted.lastInsertRowid);
+    return inserted.changes > 0 ? Number(inserted.lastInsertRowid) : null;
   }
 
   /**

@@ -112,6 +112,17 @@ describe('importFiles', () => {
     expect(getSnapshotDetails(store, result.snapshotId).byStatus).toEqual({ Failed: 1, Passed: 1, 'Passed*': 1 });
   });
 
+  it('stores an identical duplicate record once in a new store', async () => {
+    const records = JSON.parse(readFileSync(fixture('v2-posture.json'), 'utf8')) as unknown[];
+    const path = join(dir.path, 'twice.json');
+    writeFileSync(path, JSON.stringify([records[0], records[1], records[0]]));
+    const result = await importFiles(store, [path]);
+    expect(result.duplicates).toBe(1);
+    expect(countRows('posture_states')).toBe(2);
+    expect(countRows('postures')).toBe(2);
+    expect(getSnapshotDetails(store, result.snapshotId).records).toBe(2);
+  });
+
   it('grows storage by under 5% of the file when re-importing unchanged data', async () => {
     const path = join(dir.path, 'big.json');
     await writePostureFile(path, { records: 4000, controlsPerHost: 100 });
