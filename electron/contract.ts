@@ -254,6 +254,10 @@ export interface ConnectionTestResult {
   elapsedMs: number;
 }
 
+// Result types below are copies of core types, because the sandboxed renderer type-checks
+// against this file alone and must not reach the Node modules behind db/.
+// test/unit/contract-types.test.ts fails in `tsc` when a copy and its core type drift apart.
+
 /** Mirrors `SnapshotInfo` in db/snapshots.ts; handlers pass it through unchanged. */
 export interface SnapshotInfo {
   id: number;
@@ -278,6 +282,8 @@ export interface SnapshotInfo {
   inputBytes: number | null;
   contentSha256: string | null;
   locked: boolean;
+  /** True for an unfinished snapshot that a live process is still writing. */
+  running: boolean;
 }
 
 export interface SnapshotDetails extends SnapshotInfo {
