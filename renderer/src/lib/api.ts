@@ -57,3 +57,11 @@ export function formatDate(iso: string | null): string {
 export function percent(part: number, whole: number): string {
   return whole > 0 ? `${((part / whole) * 100).toFixed(1)} %` : '–';
 }
+
+/** Returns the CSS class that colours a status: Passed and Passed* green, Failed red, the rest amber. */
+export function statusClass(status: string | null): string {
+  const value = (status ?? '').toLowerCase();
+  if (value.startsWith('passed')) return 'status-passed';
+  if (value === 'failed') return 'status-failed';
+  return 'status-error';
+}
