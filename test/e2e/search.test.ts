@@ -45,7 +45,8 @@ describe('search screen', () => {
     const { page, handlers } = workbench;
     const all = await handlers.search({ snapshotId: 2, query: '', withFacets: true, limit: 1 });
     const failed = await handlers.search({ snapshotId: 2, query: '', statuses: ['Failed'], withFacets: true, limit: 1 });
-    expect(all.ok && failed.ok).toBe(true);
+    expect(all.ok).toBe(true);
+    expect(failed.ok).toBe(true);
     const total = all.ok ? all.value.total! : 0;
     const failedTotal = failed.ok ? failed.value.total! : 0;
     expect(total).toBeGreaterThan(1000);

@@ -4,11 +4,18 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createAppServices, type AppServices } from '../../electron/app-services.js';
 import type { SecretBox } from '../../electron/connections.js';
-import type { WorkbenchEvent } from '../../electron/contract.js';
+import type { Result, WorkbenchEvent } from '../../electron/contract.js';
 import { createHandlers, type Handlers } from '../../electron/handlers.js';
 import { JobManager } from '../../electron/jobs.js';
 import { silentLogger } from '../../electron/log.js';
 import { generateFile } from '../simulator/index.js';
+
+/** Asserts that a handler succeeded and returns its value, so a failure shows the error. */
+function valueOf<T>(result: Result<T>): T {
+  expect(result).toMatchObject({ ok: true });
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}
 
 const box: SecretBox = {
   isAvailable: () => true,
@@ -77,7 +84,7 @@ describe('workbench handlers', () => {
     expect(services.connections.resolve(saved.value.id).password).toBe('hunter2');
 
     const unsaved = await handlers.saveConnection({ id: saved.value.id, name: 'EU', platform: 'EU1', username: 'auditor', savePassword: false });
-    expect(unsaved.ok && unsaved.value.hasSavedPassword).toBe(false);
+    expect(valueOf(unsaved).hasSavedPassword).toBe(false);
     expect(() => services.connections.resolve(saved.value.id)).toThrow(/No password is saved/);
   });
 
@@ -98,15 +105,15 @@ describe('workbench handlers', () => {
     expect(events.some((event) => event.type === 'job' && event.job.state === 'done')).toBe(true);
 
     const list = await handlers.listSnapshots(undefined);
-    expect(list.ok && list.value[0]?.records).toBe(generated.records);
+    expect(valueOf(list)[0]?.records).toBe(generated.records);
 
     const renamed = await handlers.updateSnapshot({ id: finished.snapshotId, label: 'Renamed', note: 'n' });
-    expect(renamed.ok && renamed.value.label).toBe('Renamed');
+    expect(valueOf(renamed).label).toBe('Renamed');
 
     const deleted = await handlers.deleteSnapshot({ id: finished.snapshotId });
     expect(deleted).toEqual({ ok: true, value: null });
     const after = await handlers.listSnapshots(undefined);
-    expect(after.ok && after.value).toEqual([]);
+    expect(valueOf(after)).toEqual([]);
   });
 
   test('report job shows step then result', async () => {
@@ -127,8 +134,12 @@ describe('workbench handlers', () => {
 
   test('pull parameters checked like the client', async () => {
     const bad = await handlers.validatePull({ api: 1, params: { status: ['Passed'] } });
-    expect(bad.ok && !bad.value.valid && bad.value.field).toBe('status');
+    const badCheck = valueOf(bad);
+    expect(badCheck.valid).toBe(false);
+    expect(badCheck.valid ? null : badCheck.field).toBe('status');
     const good = await handlers.validatePull({ api: 3, params: { status: ['passed'], lastScanDate: '2025-06-01' } });
-    expect(good.ok && good.value.valid && good.value.params.status).toEqual(['Passed']);
+    const goodCheck = valueOf(good);
+    expect(goodCheck.valid).toBe(true);
+    expect(goodCheck.valid ? goodCheck.params.status : null).toEqual(['Passed']);
   });
 });
