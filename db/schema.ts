@@ -62,15 +62,15 @@ export const snapshots = sqliteTable(
     statusCounts: text('status_counts', { mode: 'json' }).$type<Record<string, number>>(),
     duplicates: integer('duplicates').notNull().default(0),
     rejected: integer('rejected').notNull().default(0),
-    // SHA-256 of the input bytes as read (compressed bytes for a gzip file); for a pull,
-    // of the concatenated SHA-256 digests of its raw responses in slice order.
+    // SHA-256 of the input bytes as read, so the compressed bytes for a gzip file. For a
+    // pull it is the SHA-256 of its raw responses' digests, concatenated in slice order.
     inputSha256: text('input_sha256'),
     inputBytes: integer('input_bytes'),
-    // SHA-256 over the sorted (posture identity, state hash) pairs: lets `verify` prove the
-    // snapshot content has not changed since a report was signed.
+    // SHA-256 over each member's identity and record SHA-256, in posture-id order
+    // (computeContentSha256), so `verify` can prove the content is unchanged since sign-off.
     contentSha256: text('content_sha256'),
-    // Highest row ids in the shared tables when the snapshot began; lets a failed
-    // import remove exactly the rows it added and nothing an earlier snapshot uses.
+    // Highest row ids in the shared tables when the snapshot began. A failed import uses
+    // them to remove exactly the rows it added and nothing an earlier snapshot uses.
     watermarks: text('watermarks', { mode: 'json' }).$type<Watermarks>(),
   },
   (table) => [index('snapshots_state_created').on(table.state, table.createdAt)],

@@ -1,6 +1,6 @@
 /**
  * Writes one snapshot: the only code that inserts postures. Records arrive one by one
- * (from a file import or a pull) and are committed in batches; the snapshot stays in
+ * (from a file import or a pull) and are committed in batches. The snapshot stays in
  * state 'building', invisible to readers, until `finish` marks it complete.
  *
  * The hot path uses Drizzle prepared statements with placeholders, and caches the ids of

@@ -162,7 +162,7 @@ export interface ImportResult {
   duplicateSample: DuplicateReport[];
 }
 
-/** Prefixes the file name to a data error that does not name it, so multi-file imports say which file failed. */
+/** Prefixes the file name to a data error that lacks it, so a multi-file import names the failing file. */
 async function withFileName<T>(file: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();

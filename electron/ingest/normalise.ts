@@ -2,10 +2,11 @@
  * Turns one parsed PCRS posture record (any API version) into typed fields. The record
  * itself is kept verbatim elsewhere; this only derives query columns from it.
  *
- * Quirks handled, as seen in the vendor's samples: IDs as numbers or numeric strings,
- * `""` and `null` dates, `Passed*` for an approved exception, customer-defined
- * criticality labels, sizes as strings, `CLOUD_RESOURCE_ID`, `cloudMetaData` with a
- * single-quoted dict string, `extendedEvidence` in `Row N:` form, and `\u0000` in text.
+ * It handles the quirks seen in the vendor's samples:
+ * - IDs as numbers or numeric strings, `""` and `null` dates, sizes as strings;
+ * - `Passed*` for an approved exception, and customer-defined criticality labels;
+ * - `CLOUD_RESOURCE_ID`, and `cloudMetaData` with a single-quoted dict string;
+ * - `extendedEvidence` in `Row N:` form, and `\u0000` in text.
  */
 
 export type StatusClass = 'pass' | 'fail' | 'error' | 'exception' | 'other';

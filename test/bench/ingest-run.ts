@@ -19,7 +19,7 @@ function sha256(data: string | Buffer): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
-/** The naive approach: everything in memory, then one prepared statement per table. */
+/** Imports the naive way: the whole file in memory, then one prepared statement per table. */
 function baselineImport(store: Store, path: string): number {
   const compressed = readFileSync(path);
   const text = (compressed[0] === 0x1f && compressed[1] === 0x8b ? gunzipSync(compressed) : compressed).toString('utf8');
