@@ -28,6 +28,7 @@ import { computeContentSha256 } from './snapshots.js';
 import type { Store } from './store.js';
 import type { NormalisedPosture } from '../electron/ingest/normalise.js';
 import { encodeRaw, LiteralCache, type TextReference } from './raw.js';
+import { SearchIndexWriter, storedJson } from './search/maintain.js';
 
 export interface SnapshotStart {
   label: string;
@@ -292,6 +293,7 @@ function copyBase(store: Store, snapshotId: number, baseSnapshotId: number): voi
 export class SnapshotWriter {
   readonly snapshotId: number;
   private readonly statements: Statements;
+  private readonly search: SearchIndexWriter;
   private readonly textIds = new BoundedCache<number>(CACHE_LIMIT);
   private readonly controlIds = new BoundedCache<number>(CACHE_LIMIT);
   private readonly hostIds = new BoundedCache<number>(CACHE_LIMIT);
@@ -315,6 +317,7 @@ export class SnapshotWriter {
     watermarks: Watermarks,
   ) {
     this.statements = prepareStatements(store);
+    this.search = new SearchIndexWriter(store.sqlite);
     this.snapshotId = snapshotId;
     this.watermarks = watermarks;
     this.startedEmpty = watermarks.postures === 0 && watermarks.postureStates === 0;
@@ -431,12 +434,7 @@ export class SnapshotWriter {
   /** Commits the buffered records in one transaction. */
   flush(): void {
     if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.store.sqlite.transaction(() => {
-      for (const entry of batch) this.write(entry.record, entry.group);
-    }).immediate();
-    this.added += batch.length;
+    this.writeBatch(() => {});
   }
 
   /**
@@ -444,12 +442,17 @@ export class SnapshotWriter {
    * commit a slice's records and mark the slice done atomically.
    */
   commit(work: () => void = () => {}): void {
+    this.writeBatch(work);
+  }
+
+  /** Writes the buffered records and runs `work` in one write transaction. */
+  private writeBatch(work: () => void): void {
     const batch = this.pending;
     this.pending = [];
-    this.store.sqlite.transaction(() => {
+    this.search.transaction(() => {
       for (const entry of batch) this.write(entry.record, entry.group);
       work();
-    }).immediate();
+    });
     this.added += batch.length;
   }
 
@@ -640,7 +643,10 @@ export class SnapshotWriter {
       dataSizeKb: posture.dataSizeKb,
       raw: encodeRaw(record.bytes, references, this.literals),
     });
-    return inserted.changes > 0 ? Number(inserted.lastInsertRowid) : null;
+    if (inserted.changes === 0) return null;
+    const stateId = Number(inserted.lastInsertRowid);
+    this.search.stateValues(stateId, storedJson(evidence?.current), storedJson(evidence?.causeOfFailure));
+    return stateId;
   }
 
   /**

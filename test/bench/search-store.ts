@@ -9,6 +9,8 @@
  * snapshot 1 and has a new state for the other 5%, as a daily pull would.
  */
 import { createHash } from 'node:crypto';
+import { SearchIndexWriter } from '../../db/search/maintain.js';
+import type Database from 'better-sqlite3';
 import type { Store } from '../../db/store.js';
 
 export interface SearchStoreShape {
@@ -177,6 +179,10 @@ export function buildSearchStore(store: Store, shape: SearchStoreShape): SearchS
     return id;
   };
 
+  // The snapshot writer's search maintenance: value pairs per state, and the full-text
+  // indexes of new texts and values at the end of each transaction that adds them.
+  const search = new SearchIndexWriter(sqlite);
+
   let snapshots: [number, number] = [0, 0];
   let postureCount = 0;
   let stateCount = 0;
@@ -200,7 +206,7 @@ export function buildSearchStore(store: Store, shape: SearchStoreShape): SearchS
   // 2. Control revisions, one per control and technology.
   const controlRevision = new Map<string, number>();
   const descriptions = new Map<number, number>();
-  sqlite.transaction(() => {
+  search.transaction(() => {
     const insert = sqlite.prepare(
       `INSERT INTO control_revisions (sha256, control_id, statement_text_id, rationale_text_id, remediation_text_id, category, sub_category,
                                       technology_id, technology_name, criticality_value, criticality_label)
@@ -229,7 +235,7 @@ export function buildSearchStore(store: Store, shape: SearchStoreShape): SearchS
       controlRevision.set(`${spec.controlId}/${spec.technologyIndex}`, id);
       descriptions.set(id, textId(`The value shows the ${spec.setting} setting read from ${spec.file} on the host.`));
     }
-  })();
+  });
 
   // 3. Host revisions.
   const hostRevision: number[] = [];
@@ -302,13 +308,14 @@ export function buildSearchStore(store: Store, shape: SearchStoreShape): SearchS
       cause,
       raw,
     ) as { id: number };
+    search.stateValues(row.id, JSON.stringify([value]), cause);
     stateCount++;
     return row.id;
   };
 
   const batchHosts = 50;
   for (let start = 0; start < shape.hosts; start += batchHosts) {
-    sqlite.transaction(() => {
+    search.transaction(() => {
       for (let h = start; h < Math.min(shape.hosts, start + batchHosts); h++) {
         const technologyIndex = h % TECHNOLOGIES.length;
         const family = TECHNOLOGIES[technologyIndex]!.family;
@@ -324,7 +331,7 @@ export function buildSearchStore(store: Store, shape: SearchStoreShape): SearchS
           insertMember.run(snapshots[1], postureId, second);
         }
       }
-    })();
+    });
   }
 
   const count = (table: string) => (sqlite.prepare(`SELECT count(*) AS count FROM ${table}`).get() as { count: number }).count;
@@ -336,4 +343,41 @@ export function buildSearchStore(store: Store, shape: SearchStoreShape): SearchS
     hostRevisions: count('host_revisions'),
     texts: count('texts'),
   };
+}
+
+/** The indexes on posture_states that only search uses. */
+export const SEARCH_INDEXES = [
+  'posture_states_control_revision',
+  'posture_states_host_revision',
+  'posture_states_expected_text',
+  'posture_states_extended_text',
+  'posture_states_description_text',
+  'posture_states_search',
+];
+
+/**
+ * Turns a new, empty store into one without search: no search triggers, no search
+ * indexes on posture_states, and views that discard rows in place of the search tables
+ * the snapshot writer fills, so its search statements cost next to nothing. The baseline
+ * of the import-overhead measurement.
+ */
+export function removeSearch(sqlite: Database.Database): void {
+  const objects = sqlite
+    .prepare(
+      `SELECT type, name FROM sqlite_master
+        WHERE (type = 'trigger' AND name LIKE 'search%')
+           OR (type = 'index' AND name IN (SELECT value FROM json_each(?)))`,
+    )
+    .all(JSON.stringify(SEARCH_INDEXES)) as { type: string; name: string }[];
+  for (const object of objects) sqlite.exec(`DROP ${object.type.toUpperCase()} "${object.name}"`);
+  const discard = (table: string, columns: string[]) =>
+    sqlite.exec(
+      `DROP TABLE ${table};
+       CREATE VIEW ${table} (${columns.join(', ')}) AS SELECT ${columns.map(() => 'NULL').join(', ')} WHERE 0;
+       CREATE TRIGGER ${table}_discard INSTEAD OF INSERT ON ${table} BEGIN SELECT 1; END;`,
+    );
+  discard('search_texts', ['rowid', 'body']);
+  discard('search_values', ['rowid', 'current_values', 'cause_of_failure']);
+  discard('search_value_texts', ['id', 'current_values', 'cause_of_failure']);
+  discard('search_state_values', ['state_id', 'value_id']);
 }

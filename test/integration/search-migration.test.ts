@@ -1,4 +1,5 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
@@ -9,6 +10,7 @@ import { searchFacets, searchPostures } from '../../db/search/search.js';
 import { migrationsFolder, openStore, type Store } from '../../db/store.js';
 import { importFiles } from '../../electron/ingest/import.js';
 import { makeTempDir } from '../helpers/temp.js';
+import { generateFile } from '../simulator/index.js';
 
 const fixture = (file: string) => new URL(`../fixtures/reference/${file}`, import.meta.url).pathname;
 const FILES = ['v1-posture.json', 'v2-posture.json', 'v3-posture.json'].map(fixture);
@@ -41,15 +43,35 @@ function keys(store: Store, query: string): string[] {
 
 describe('search migration', () => {
   it('indexes a database that was filled before search existed', async () => {
-    // 1. An older store with data and no search indexes.
+    // 1. An older store with data and no search objects: filled by today's writer, then
+    //    stripped of everything the search migrations add and of their journal rows.
     const oldPath = join(dir.path, 'old.db');
+    const filled = openStore(oldPath);
+    await importFiles(filled, FILES);
+    filled.close();
     const sqlite = new Database(oldPath);
-    const orm = drizzle(sqlite, { schema });
-    migrate(orm, { migrationsFolder: migrationsBeforeSearch() });
-    const oldStore: Store = { path: oldPath, sqlite, orm, close: () => sqlite.close() };
-    await importFiles(oldStore, FILES);
-    expect(sqlite.prepare("SELECT count(*) AS count FROM sqlite_master WHERE name = 'search_texts'").get()).toEqual({ count: 0 });
-    oldStore.close();
+    const searchObjects = sqlite
+      .prepare(
+        `SELECT type, name FROM sqlite_master
+          WHERE (type IN ('table', 'trigger') AND name LIKE 'search%')
+             OR (type = 'index' AND name LIKE 'posture_states_%' AND name NOT IN ('posture_states_posture', 'posture_states_sha256_unique'))`,
+      )
+      .all() as { type: string; name: string }[];
+    for (const object of searchObjects) {
+      // Dropping an FTS5 table drops its shadow tables, which may already be gone.
+      sqlite.exec(`DROP ${object.type.toUpperCase()} IF EXISTS "${object.name}"`);
+    }
+    const journal = JSON.parse(readFileSync(join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+    const firstSearch = journal.entries.find((entry) => entry.tag.endsWith('_search_indexes'))!;
+    sqlite.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(firstSearch.when);
+
+    // The stripped store has exactly the schema an older release created.
+    const reference = new Database(join(dir.path, 'reference.db'));
+    migrate(drizzle(reference, { schema }), { migrationsFolder: migrationsBeforeSearch() });
+    const schemaOf = (db: Database.Database) => db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all();
+    expect(schemaOf(sqlite)).toEqual(schemaOf(reference));
+    reference.close();
+    sqlite.close();
 
     // 2. Opening it with this release migrates and backfills.
     const migrated = openStore(oldPath);
@@ -87,6 +109,59 @@ describe('search migration', () => {
       expect(keys(store, 'host:10.20.1.*')).toEqual([]);
     } finally {
       store.close();
+    }
+  });
+  it('indexes each text exactly once when imports interleave and one fails', async () => {
+    // Two days of evidence, so most extended-evidence texts differ between the files, and
+    // enough records for several write transactions per import.
+    const data = { seed: 5, hosts: 40, policies: 2, controlsPerPolicy: 40 };
+    const days = [join(dir.path, 'day1.json.gz'), join(dir.path, 'day2.json.gz')];
+    await generateFile(data, days[0]!, { version: 3, gzip: true, evidence: true, day: 1 });
+    await generateFile(data, days[1]!, { version: 3, gzip: true, evidence: true, day: 2 });
+    // The second day cut off two thirds of the way in: it fails after writing batches.
+    const cut = join(dir.path, 'cut.json');
+    const text = gunzipSync(readFileSync(days[1]!));
+    writeFileSync(cut, text.subarray(0, Math.floor(text.length * 0.66)));
+
+    const path = join(dir.path, 'store.db');
+    const first = openStore(path);
+    const second = openStore(path);
+    try {
+      // 1. Two connections write at once; their transactions take turns on the write lock.
+      await Promise.all([importFiles(first, [days[0]!]), importFiles(second, [days[1]!])]);
+      const owners = first.sqlite
+        .prepare(
+          `SELECT m.snapshot_id AS snapshot, min(s.extended_text_id) AS low, max(s.extended_text_id) AS high
+             FROM snapshot_members m JOIN posture_states s ON s.id = m.state_id GROUP BY m.snapshot_id ORDER BY 1`,
+        )
+        .all() as { low: number; high: number }[];
+      // The text ids of the two imports overlap, so the test exercises interleaved writes.
+      expect(owners[0]!.low < owners[1]!.high && owners[1]!.low < owners[0]!.high).toBe(true);
+
+      // 2. A failed import removes its texts again.
+      await expect(importFiles(first, [cut])).rejects.toThrow();
+
+      // 3. Another import after the failure reuses the freed ids.
+      await importFiles(second, [days[1]!]);
+
+      const integrity = (table: string) => first.sqlite.prepare(`INSERT INTO ${table}(${table}, rank) VALUES ('integrity-check', 1)`).run();
+      for (const table of ['search_texts', 'search_values']) expect(() => integrity(table)).not.toThrow();
+      const counts = first.sqlite
+        .prepare(
+          `SELECT (SELECT count(*) FROM texts) AS texts, (SELECT count(*) FROM search_texts_docsize) AS indexedTexts,
+                  (SELECT count(*) FROM search_value_texts) AS "values", (SELECT count(*) FROM search_values_docsize) AS indexedValues,
+                  (SELECT count(*) FROM posture_states WHERE current_values <> 'null' OR cause_of_failure <> 'null') AS statesWithValues,
+                  (SELECT count(*) FROM search_state_values) AS linkedStates`,
+        )
+        .get() as Record<string, number>;
+      expect(counts.indexedTexts).toBe(counts.texts);
+      expect(counts.indexedValues).toBe(counts.values);
+      expect(counts.linkedStates).toBe(counts.statesWithValues);
+      expect(counts.linkedStates).toBeGreaterThan(0);
+      expect(keys(first, 'evidence:collected').length).toBeGreaterThan(0);
+    } finally {
+      first.close();
+      second.close();
     }
   });
 });
