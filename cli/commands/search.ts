@@ -86,6 +86,7 @@ category, subCategory, controlStatement, lastEvaluatedDate, snapshotId, stateId,
         sort: sort as SearchSort | undefined,
         limit,
         cursor: (context.values.cursor as string | undefined) ?? null,
+        oneShot: true,
       });
 
       if (context.json) {

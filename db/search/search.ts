@@ -52,6 +52,12 @@ export interface SearchRequest {
    * Default 'auto'.
    */
   strategy?: 'auto' | 'walk' | 'driven';
+  /**
+   * The caller runs this one search on the connection and closes it, as the CLI does.
+   * Facets are then counted in SQL unless the scope's columns are already in memory:
+   * loading them takes longer than one count, and pays off only over later searches.
+   */
+  oneShot?: boolean;
 }
 
 export interface SearchRow {
@@ -755,6 +761,14 @@ function countWithSql(sqlite: Database.Database, plan: Plan, driver: Clause | nu
   return counts;
 }
 
+/**
+ * True when a clause checks evidence by a full-text probe per row: too slow over a whole
+ * scope in SQL, where the column counter reads the matches once instead.
+ */
+function hasTextProbes(clauses: readonly Clause[]): boolean {
+  return clauses.some((clause) => clause.alternatives.some((alternative) => alternative.kind === 'fts'));
+}
+
 function columnScope(store: Store, scope: Scope): ColumnScope {
   const sqlite = store.sqlite;
   const source = scopeSource(scope);
@@ -786,7 +800,9 @@ export function searchFacets(store: Store, request: SearchRequest): FacetResult 
   } else {
     const warm = hasScopeColumns(sqlite, scope.key);
     const driver = pickDriver(sqlite, plan.clauses, 'auto', warm ? SQL_FACET_LIMIT : SQL_FACET_LIMIT_COLD);
-    counts = driver ? countWithSql(sqlite, plan, driver.clause) : countColumns(sqlite, scopeColumns(sqlite, scope), plan.clauses);
+    if (driver) counts = countWithSql(sqlite, plan, driver.clause);
+    else if (!warm && request.oneShot && !hasTextProbes(plan.clauses)) counts = countWithSql(sqlite, plan, null);
+    else counts = countColumns(sqlite, scopeColumns(sqlite, scope), plan.clauses);
   }
   return buildFacets(sqlite, plan.catalog, counts);
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasScopeColumns } from '../../db/search/columns.js';
 import { searchFacets, searchPostures, type SearchRequest } from '../../db/search/search.js';
+import { latestSnapshotId } from '../../db/snapshots.js';
 import { openStore, type Store } from '../../db/store.js';
 import { importFiles } from '../../electron/ingest/import.js';
 import { generateFile } from '../simulator/index.js';
@@ -104,6 +106,19 @@ describe('search on a simulator import', () => {
       expect(searchFacets(store, { query: word }).total).toBe(want.length);
     });
   }
+
+  it('counts the same facets in one-shot mode without loading the columns', () => {
+    // A second connection, as a CLI process opens: its columns start cold.
+    const fresh = openStore(store.path);
+    try {
+      for (const query of ['', 'status:Failed', '-password', 'password', 'criticality:4,5 -ssh', 'evidence:collected', 'previous:Passed exception:no']) {
+        expect({ query, counts: searchFacets(fresh, { query, oneShot: true }) }).toEqual({ query, counts: searchFacets(store, { query }) });
+      }
+      expect(hasScopeColumns(fresh.sqlite, `one:${latestSnapshotId(fresh)}`)).toBe(false);
+    } finally {
+      fresh.close();
+    }
+  });
 
   it('finds the failed postures of one host', () => {
     const ip = String(records.find((record) => record.status === 'Failed')!.ip);
