@@ -6,8 +6,7 @@
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
-import { P12Signer } from '@signpdf/signer-p12';
-import { SignPdf } from '@signpdf/signpdf';
+import { SignPdf, Signer } from '@signpdf/signpdf';
 import forge from 'node-forge';
 import { AppError } from '../../db/errors.js';
 import type { SignatureDescription } from './model.js';
@@ -25,7 +24,14 @@ export interface Certificate {
 const SIGNATURE_LENGTH = 16384;
 const DEMO_MARKER = 'Posture Workbench demo certificate';
 
-function certificateOf(certificate: Certificate): { cert: forge.pki.Certificate; key: forge.pki.PrivateKey } {
+interface OpenedCertificate {
+  cert: forge.pki.Certificate;
+  key: forge.pki.rsa.PrivateKey;
+  /** Every certificate in the file, the signer's among them, to embed in the signature. */
+  all: forge.pki.Certificate[];
+}
+
+function certificateOf(certificate: Certificate): OpenedCertificate {
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
     const asn1 = forge.asn1.fromDer(forge.util.createBuffer(certificate.p12.toString('binary')));
@@ -56,19 +62,76 @@ function certificateOf(certificate: Certificate): { cert: forge.pki.Certificate;
   const certBags: forge.pkcs12.Bag[] = p12.getBags({ bagType: certBagType })[certBagType] ?? [];
   const key = keyBag?.key as forge.pki.rsa.PrivateKey | undefined;
   if (!key) throw new AppError('INVALID_INPUT', 'The PKCS#12 file contains no private key; export the certificate together with its key.');
-  const cert = certBags
-    .map((bag) => bag.cert)
-    .find((candidate): candidate is forge.pki.Certificate => {
-      if (!candidate) return false;
-      const publicKey = candidate.publicKey as forge.pki.rsa.PublicKey | undefined;
-      return publicKey !== undefined && publicKey.n.equals(key.n) && publicKey.e.equals(key.e);
-    });
+  const all = certBags.map((bag) => bag.cert).filter((candidate): candidate is forge.pki.Certificate => candidate !== undefined && candidate !== null);
+  const cert = all.find((candidate) => {
+    const publicKey = candidate.publicKey as forge.pki.rsa.PublicKey | undefined;
+    return publicKey !== undefined && publicKey.n.equals(key.n) && publicKey.e.equals(key.e);
+  });
   if (!cert) throw new AppError('INVALID_INPUT', 'The PKCS#12 file contains no certificate that matches its private key; export the matching pair.');
-  return { cert, key };
+  return { cert, key, all };
+}
+
+/**
+ * Returns name attributes with UTF8String values decoded. node-forge keeps a parsed
+ * value as its raw bytes but encodes UTF8String values to UTF-8 again when it writes a
+ * name, so only decoded values write back the certificate's own bytes.
+ */
+function decodedAttributes(attributes: forge.pki.CertificateField[]): forge.pki.CertificateField[] {
+  return attributes.map((attribute) => ({ ...attribute, value: attributeText(attribute) }));
+}
+
+/** Returns the text of a name attribute: UTF8String and BMPString values decoded, others as they are. */
+function attributeText(attribute: forge.pki.CertificateField): string {
+  const raw = String(attribute.value);
+  // The declarations type the tag as a class, but node-forge stores the universal type.
+  const tag = attribute.valueTagClass as unknown as number;
+  try {
+    if (tag === forge.asn1.Type.UTF8) return forge.util.decodeUtf8(raw);
+    if (tag === forge.asn1.Type.BMPSTRING) return Buffer.from(raw, 'binary').swap16().toString('utf16le');
+  } catch {
+    // Bytes that are not valid in their declared encoding are shown as they are.
+  }
+  return raw;
 }
 
 function distinguishedName(attributes: forge.pki.CertificateField[]): string {
-  return attributes.map((attribute) => `${attribute.shortName ?? attribute.name ?? attribute.type}=${String(attribute.value)}`).join(', ');
+  return attributes.map((attribute) => `${attribute.shortName ?? attribute.name ?? attribute.type}=${attributeText(attribute)}`).join(', ');
+}
+
+/**
+ * Signs with the key and certificates of a PKCS#12 file: a detached CMS with SHA-256 and
+ * the content-type, signing-time and message-digest attributes, as @signpdf's P12Signer
+ * writes it. Unlike P12Signer, it writes the signer's issuer name from decoded values
+ * (see decodedAttributes), so a name such as "Jürgen Müller" still matches the certificate.
+ */
+class CertificateSigner extends Signer {
+  constructor(private readonly certificate: Certificate) {
+    super();
+  }
+
+  override async sign(data: Buffer, signingTime?: Date): Promise<Buffer> {
+    const { cert, key, all } = certificateOf(this.certificate);
+    const signedData = forge.pkcs7.createSignedData();
+    signedData.content = forge.util.createBuffer(data.toString('binary'));
+    for (const embedded of all) signedData.addCertificate(embedded);
+
+    // node-forge accepts an issuer and serial number in place of the certificate. Its type
+    // declarations list only the certificate form and a string time, so the cast.
+    const signer = {
+      key,
+      issuer: decodedAttributes(cert.issuer.attributes),
+      serialNumber: cert.serialNumber,
+      digestAlgorithm: forge.pki.oids.sha256!,
+      authenticatedAttributes: [
+        { type: forge.pki.oids.contentType!, value: forge.pki.oids.data! },
+        { type: forge.pki.oids.signingTime!, value: signingTime ?? new Date() },
+        { type: forge.pki.oids.messageDigest! },
+      ],
+    };
+    signedData.addSigner(signer as unknown as Parameters<typeof signedData.addSigner>[0]);
+    signedData.sign({ detached: true });
+    return Buffer.from(forge.asn1.toDer(signedData.toAsn1()).getBytes(), 'binary');
+  }
 }
 
 /** Describes the certificate for the sign-off page; throws AUTH on a wrong password. */
@@ -117,15 +180,12 @@ export async function signPdf(pdf: Buffer, certificate: Certificate, details: { 
     // Written as a PDF name, so it must not contain spaces.
     appName: 'PostureWorkbench',
   });
-  const signer = new P12Signer(certificate.p12, { passphrase: certificate.password });
-  return new SignPdf().sign(withPlaceholder, signer);
+  return new SignPdf().sign(withPlaceholder, new CertificateSigner(certificate));
 }
 
 /** Signs `data` as a detached CMS (PKCS#7) with SHA-256; returns the DER bytes. */
 export async function signDetached(data: Buffer, certificate: Certificate): Promise<Buffer> {
-  certificateOf(certificate);
-  const signer = new P12Signer(certificate.p12, { passphrase: certificate.password });
-  return signer.sign(data);
+  return new CertificateSigner(certificate).sign(data);
 }
 
 /**
@@ -142,10 +202,11 @@ export function createDemoCertificate(options: { commonName?: string; password: 
   const now = new Date();
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
   cert.validity.notAfter = new Date(now.getTime() + (options.days ?? 30) * 86_400_000);
+  // UTF8String, which RFC 5280 requires of new certificates, so a name such as "Jürgen" fits.
   const attributes = [
-    { name: 'commonName', value: options.commonName ?? DEMO_MARKER },
-    { name: 'organizationName', value: DEMO_MARKER },
-  ];
+    { name: 'commonName', value: options.commonName ?? DEMO_MARKER, valueTagClass: forge.asn1.Type.UTF8 },
+    { name: 'organizationName', value: DEMO_MARKER, valueTagClass: forge.asn1.Type.UTF8 },
+  ] as unknown as forge.pki.CertificateField[];
   cert.setSubject(attributes);
   cert.setIssuer(attributes);
   cert.setExtensions([

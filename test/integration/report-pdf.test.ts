@@ -66,7 +66,8 @@ describe('report PDF, signature, package and verify', () => {
     });
     signOffReport(store, saved.reportId, 1, { name: 'Jürgen Ødegård', role: 'Lead auditor', organisation: 'Audit GmbH', statement: 'Reviewed in full.' });
     report = getReport(store, saved.reportId);
-    certificate = createDemoCertificate({ password: 'test-only' });
+    // A name outside ASCII, so the signer's issuer name must round-trip through the CMS.
+    certificate = createDemoCertificate({ commonName: 'Jürgen Ødegård', password: 'test-only' });
     signedPdf = join(dir.path, 'signed.pdf');
     plainPdf = join(dir.path, 'plain.pdf');
     packagePath = join(dir.path, 'package.zip');
@@ -106,6 +107,7 @@ describe('report PDF, signature, package and verify', () => {
     const text = pdftotext(signedPdf);
     expect(text).toContain('Ακμή Corp');
     expect(text).toContain('Jürgen Ødegård');
+    expect(text).toContain('CN=Jürgen Ødegård');
     expect(text).toContain('dc01.zürich.example.test');
     expect(text).toContain('サーバー');
     // The Japanese glyphs come from the embedded fallback font, not from .notdef boxes.
