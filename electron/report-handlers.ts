@@ -46,9 +46,9 @@ async function exportReport(services: AppServices, input: ParsedInput<'exportRep
   const snapshotRecords = report.query
     ? null
     : (services.store.sqlite.prepare('SELECT record_count AS records FROM snapshots WHERE id = ?').get(report.snapshotId) as { records: number } | undefined)?.records ?? null;
-  return services.jobs.start('report', `Export ${report.title} (revision ${report.revision}) as ${input.format.toUpperCase()}`, async ({ report: progress }) => {
-    // NOTE: the export functions in electron/report/export.ts take no progress callback, so
-    // the job reports its step and the postures in scope, and its fraction is set at the end.
+  return services.jobs.start('report', `Export ${report.title} (revision ${report.revision}) as ${input.format.toUpperCase()}`, async ({ report: progress, signal }) => {
+    // NOTE: the PDF and package exports report their step only, and their fraction is set
+    // at the end. The CSV export reports its rows as it writes them, and stops on cancel.
     progress({ phase: EXPORT_STEPS[input.format].phase, totalRecords: snapshotRecords, detail: EXPORT_STEPS[input.format].detail });
     if (input.format === 'pdf') {
       const result = await exportPdf(services.store, report, path, certificate);
@@ -58,7 +58,20 @@ async function exportReport(services: AppServices, input: ParsedInput<'exportRep
       const result = await exportPackage(services.store, report, path, certificate);
       return { outputPath: path, summary: `Exported the audit package to ${path} (${result.manifest.files.length} files).`, progress: { bytes: result.bytes } };
     }
-    const result = await exportCsv(services.store, { kind: input.csvKind ?? 'postures', snapshotId: report.snapshotId, baselineId: report.baselineId, query: report.query, path });
+    const kind = input.csvKind ?? 'postures';
+    // Only the postures CSV has one row per posture in scope, so only it has a fraction.
+    const total = kind === 'postures' ? snapshotRecords : null;
+    const started = Date.now();
+    const onRows = (rows: number) => {
+      const rate = rows / Math.max((Date.now() - started) / 1000, 0.001);
+      progress({
+        records: rows,
+        recordsPerSecond: Math.round(rate),
+        fraction: total ? Math.min(rows / total, 0.99) : null,
+        etaSeconds: total ? Math.max(Math.round((total - rows) / rate), 0) : null,
+      });
+    };
+    const result = await exportCsv(services.store, { kind, snapshotId: report.snapshotId, baselineId: report.baselineId, query: report.query, path, onRows, signal });
     return { outputPath: path, summary: `Exported ${result.rows.toLocaleString('en-US')} rows to ${path} (SHA-256 ${result.sha256}).`, progress: { records: result.rows, bytes: result.bytes } };
   });
 }

@@ -18,6 +18,7 @@ import type { Writable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import type { DiffRow } from '../../db/diff.js';
 import type { Store } from '../../db/store.js';
+import { AppError } from '../../db/errors.js';
 import { iterateDiffRows } from './report-diff.js';
 import type { PostureScope } from './scope.js';
 
@@ -48,6 +49,10 @@ export function encodeCsvRow(values: readonly CsvValue[]): string {
 export interface CsvOptions {
   /** Writes a UTF-8 byte order mark first, for Excel. */
   bom?: boolean;
+  /** Receives the number of rows written so far, each time a chunk goes to the stream. */
+  onRows?: (rows: number) => void;
+  /** Stops the export with CANCELLED at the next chunk. */
+  signal?: AbortSignal;
 }
 
 /** Buffers rows into large chunks and waits for `drain` when the stream is full. */
@@ -58,7 +63,7 @@ export class CsvWriter {
   constructor(
     private readonly out: Writable,
     columns: readonly string[],
-    options: CsvOptions = {},
+    private readonly options: CsvOptions = {},
   ) {
     if (options.bom) this.buffer = '\uFEFF';
     this.buffer += encodeCsvRow(columns);
@@ -76,10 +81,14 @@ export class CsvWriter {
   }
 
   async flush(): Promise<void> {
+    if (this.options.signal?.aborted) {
+      throw new AppError('CANCELLED', `The CSV export was cancelled after ${this.rowCount.toLocaleString('en-US')} rows; nothing was saved.`);
+    }
     if (this.buffer.length === 0) return;
     const chunk = this.buffer;
     this.buffer = '';
     if (!this.out.write(chunk, 'utf8')) await once(this.out, 'drain');
+    this.options.onRows?.(this.rowCount);
   }
 
   /** Flushes the rest and ends the stream; resolves when the stream has finished. */

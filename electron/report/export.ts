@@ -108,7 +108,7 @@ export async function exportCsv(
   const scope = resolveQueryScope(store, snapshotIds, options.query);
   try {
     const rows = await writeOutputFile(options.path, async (stream) => {
-      const csv = { bom: options.bom, scope };
+      const csv = { bom: options.bom, onRows: options.onRows, signal: options.signal, scope };
       if (options.kind === 'postures') return writePosturesCsv(store.sqlite, options.snapshotId, stream, csv);
       if (options.kind === 'rollups') return writeRollupsCsv(store.sqlite, options.snapshotId, stream, csv);
       return writeDiffCsv(store, options.baselineId!, options.snapshotId, stream, csv);

@@ -1,4 +1,4 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../db/store.js';
@@ -12,9 +12,11 @@ import {
   writePosturesCsv,
   writeRollupsCsv,
 } from '../../electron/report/csv.js';
+import { exportCsv } from '../../electron/report/export.js';
 import { createScope } from '../../electron/report/scope.js';
 import { parseCsv } from '../helpers/csv.js';
 import { makeTempDir } from '../helpers/temp.js';
+import { generateFile } from '../simulator/index.js';
 
 const REFERENCE = join(import.meta.dirname, '..', 'fixtures', 'reference');
 
@@ -122,5 +124,46 @@ describe('CSV export from a store', () => {
     const table = parseCsv(readFileSync(path, 'utf8'));
     const policies = table.slice(1).filter((row) => row[1] === 'policy');
     expect(policies.reduce((sum, row) => sum + Number(row[4]), 0)).toBe(3);
+  });
+});
+
+describe('CSV export progress and cancel', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  let store: Store;
+  let snapshotId: number;
+
+  beforeEach(async () => {
+    // Enough postures for several chunks of CSV, so progress arrives before the end.
+    dir = makeTempDir();
+    const file = join(dir.path, 'postures.json.gz');
+    await generateFile({ seed: 7, hosts: 40, policies: 2, controlsPerPolicy: 40 }, file, { version: 3, gzip: true, evidence: true });
+    store = openStore(join(dir.path, 'store.db'));
+    snapshotId = (await importFiles(store, [file])).snapshotId;
+  });
+
+  afterEach(() => {
+    store.close();
+    dir.remove();
+  });
+
+  const options = (path: string) => ({ kind: 'postures' as const, snapshotId, baselineId: null, query: null, path });
+
+  it('reports rows as it writes', async () => {
+    const reported: number[] = [];
+    const result = await exportCsv(store, { ...options(join(dir.path, 'all.csv')), onRows: (rows) => reported.push(rows) });
+    expect(reported.length).toBeGreaterThan(1);
+    expect(reported[0]).toBeGreaterThan(0);
+    expect(reported[0]).toBeLessThan(result.rows);
+    expect(reported).toEqual([...reported].sort((a, b) => a - b));
+    expect(reported.at(-1)).toBe(result.rows);
+  });
+
+  it('cancel leaves no file', async () => {
+    const controller = new AbortController();
+    const path = join(dir.path, 'cancelled.csv');
+    const run = exportCsv(store, { ...options(path), signal: controller.signal, onRows: () => controller.abort() });
+    await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(run).rejects.toThrow(/cancelled after [\d,]+ rows; nothing was saved/);
+    expect(readdirSync(dir.path).filter((name) => name.includes('cancelled'))).toEqual([]);
   });
 });
