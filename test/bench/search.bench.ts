@@ -13,7 +13,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importFiles } from '../../electron/ingest/import.js';
-import { searchFacets, searchPostures, type SearchRequest } from '../../db/search/search.js';
+import { searchFacets, searchPostures, type SearchRequest, type SearchRow } from '../../db/search/search.js';
 import { openStore, type Store } from '../../db/store.js';
 import { generateFile } from '../simulator/index.js';
 import { buildSearchStore, removeSearch, SEARCH_INDEXES, type SearchStoreShape } from './search-store.js';
@@ -170,6 +170,47 @@ function runQueries(store: Store): { results: QueryResult[]; allFirstPage: numbe
   return { results, allFirstPage, allFacets };
 }
 
+interface CorrectnessCheck {
+  query: string;
+  total: number;
+  expected: number;
+  /** True when every row of the first page satisfies the query's condition. */
+  firstPageOk: boolean;
+  ok: boolean;
+}
+
+/**
+ * Compares search with plain SQL over the typed columns and with the LIKE scan: the
+ * totals must be equal, and every row of the first page must satisfy the condition.
+ */
+function correctness(store: Store, snapshotId: number, like: { word: string; count: number }[]): CorrectnessCheck[] {
+  const members = `FROM snapshot_members m
+    JOIN posture_states s ON s.id = m.state_id
+    JOIN control_revisions c ON c.id = s.control_revision_id
+    JOIN host_revisions h ON h.id = s.host_revision_id
+   WHERE m.snapshot_id = ${snapshotId}`;
+  const countWhere = (condition: string) => (store.sqlite.prepare(`SELECT count(*) AS count ${members} AND ${condition}`).get() as { count: number }).count;
+  const likeCount = (word: string) => like.find((row) => row.word === word)!.count;
+  const cases: { query: string; expected: number; row: (row: SearchRow) => boolean }[] = [
+    { query: 'status:Failed', expected: countWhere("s.status = 'Failed'"), row: (row) => row.status === 'Failed' },
+    {
+      query: 'host:10.20.1.11 status:Failed',
+      expected: countWhere("s.status = 'Failed' AND h.ip = '10.20.1.11'"),
+      row: (row) => row.status === 'Failed' && row.ip === '10.20.1.11',
+    },
+    { query: 'criticality:4,5', expected: countWhere('c.criticality_value IN (4, 5)'), row: (row) => [4, 5].includes(row.criticality.value ?? 0) },
+    { query: 'telnet', expected: likeCount('telnet'), row: () => true },
+    { query: 'password', expected: likeCount('password'), row: () => true },
+  ];
+  return cases.map(({ query, expected, row }) => {
+    const total = searchFacets(store, { query, snapshotId }).total;
+    const firstPageOk = searchPostures(store, { query, snapshotId }).rows.every(row);
+    const ok = total === expected && firstPageOk;
+    console.log(`check ${query}: ${total} found, ${expected} expected${firstPageOk ? '' : ', first page has rows that do not match'}`);
+    return { query, total, expected, firstPageOk, ok };
+  });
+}
+
 /** Times `search --json` end to end, as a script calls it: a new process each time. */
 function cliTimes(dbPath: string): { query: string; ms: number; total: number }[] {
   const bin = join(here, '..', '..', 'bin', 'posture-workbench.js');
@@ -300,6 +341,16 @@ function markdown(report: Record<string, unknown>, results: QueryResult[]): stri
     '| --- | ---: | ---: |',
     ...(report.cli as { query: string; ms: number; total: number }[]).map((row) => `| \`${row.query}\` | ${row.ms} | ${row.total} |`),
     '',
+    '## Correctness',
+    '',
+    'Search totals against plain SQL over the typed columns (filters) and against the LIKE scan below (words); every row of the first page must also satisfy the query.',
+    '',
+    '| query | found | expected | first page | result |',
+    '| --- | ---: | ---: | --- | --- |',
+    ...(report.correctness as CorrectnessCheck[]).map(
+      (check) => `| \`${check.query}\` | ${check.total} | ${check.expected} | ${check.firstPageOk ? 'all rows match' : 'rows that do not match'} | ${check.ok ? 'ok' : 'WRONG'} |`,
+    ),
+    '',
     '## Baseline: LIKE over the joined texts of every member',
     '',
     '| word | first 100 rows (ms) | count (ms) | matches |',
@@ -308,7 +359,7 @@ function markdown(report: Record<string, unknown>, results: QueryResult[]): stri
     '',
     '## Import overhead',
     '',
-    `${String(imports.records)} simulator records (${mib(Number(imports.fileBytes))} MiB of JSON, API 3 with evidence) imported with \`importFiles\` into a new store, with and without the search triggers and indexes, alternating, 3 runs each.`,
+    `${String(imports.records)} simulator records (${mib(Number(imports.fileBytes))} MiB of JSON, API 3 with evidence) imported with \`importFiles\` into a new store, with search and without it (the store before search existed: \`removeSearch\` in test/bench/search-store.ts), alternating, 3 runs each.`,
     `Median wall time ${JSON.stringify(imports.medianWallMs)} ms, median CPU time ${JSON.stringify(imports.medianCpuMs)} ms.`,
     '',
     '## Storage of the search indexes in the million-posture store',
@@ -341,6 +392,7 @@ async function main(): Promise<void> {
   const cli = cliTimes(store.path);
   const { results, allFirstPage, allFacets } = runQueries(store);
   const like = likeBaseline(store, snapshotId);
+  const checks = correctness(store, snapshotId, like);
   const space = searchStorage(storage(store));
   store.close();
   const imports = await importOverhead();
@@ -355,6 +407,7 @@ async function main(): Promise<void> {
     facetsMeetTarget: percentile(allFacets, 0.95) <= TARGETS.facetsMs,
     // CPU time, because wall time on a shared machine moves with other work far more.
     importMeetsTarget: Number(imports.overheadCpu) <= TARGETS.importOverhead,
+    correct: checks.every((check) => check.ok),
   };
   const report = {
     date: new Date().toISOString(),
@@ -366,6 +419,7 @@ async function main(): Promise<void> {
     summary,
     queries: results,
     likeBaseline: like,
+    correctness: checks,
     coldFacetsMs: Math.round(coldFacetsMs),
     coldOneShotMs: Math.round(coldOneShotMs),
     cli,
@@ -376,6 +430,10 @@ async function main(): Promise<void> {
   writeFileSync(join(resultsDir, 'search.json'), JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(resultsDir, 'search.md'), markdown(report, results));
   console.log(JSON.stringify(summary));
+  if (!summary.correct) {
+    console.error('Search returned wrong results on the benchmark store; see the correctness table in search.md.');
+    process.exitCode = 1;
+  }
 }
 
 await main();
