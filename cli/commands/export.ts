@@ -43,7 +43,9 @@ revision whose options (snapshot, baseline, query, title, client, site, auditor)
 the same, the signed-off one first, so it prints its sign-off page; with no such revision
 it saves a new report. --report UUID exports that report again, and any changed option
 saves a new revision. Without --p12 the PDF carries an embedded digest and manifest; with
-it, a PDF signature (and manifest.json.p7s in the package).
+it, a PDF signature (and manifest.json.p7s in the package). Every export writes to a
+temporary file renamed into place when it is complete; Ctrl+C stops a CSV export, which
+then removes its temporary file and exits with 130.
 
 --json prints, for csv: {"kind", "csv", "path", "rows", "bytes", "sha256"}; for pdf:
 {"kind", "path", "sha256", "bytes", "pages", "findings", "signed", "demoCertificate",
@@ -80,7 +82,25 @@ it, a PDF signature (and manifest.json.p7s in the package).
         requireCompleteSnapshot(store, snapshotId);
         if (baselineId !== null) requireCompleteSnapshot(store, baselineId);
         const query = typeof context.values.query === 'string' ? context.values.query : null;
-        const result = await exportCsv(store, { kind: csvKind, snapshotId, baselineId, query, path, bom });
+
+        // Ctrl+C stops at the next chunk, so the temporary file is removed rather than left
+        // next to the output, and the row count so far shows while it runs.
+        const abort = new AbortController();
+        const onSignal = () => abort.abort();
+        process.once('SIGINT', onSignal);
+        let lastDraw = 0;
+        const onRows = (rows: number) => {
+          if (!context.interactive || context.json || Date.now() - lastDraw < 200) return;
+          lastDraw = Date.now();
+          context.err(`\rwriting ${rows.toLocaleString('en-US')} rows   `);
+        };
+        let result;
+        try {
+          result = await exportCsv(store, { kind: csvKind, snapshotId, baselineId, query, path, bom, onRows, signal: abort.signal });
+        } finally {
+          process.off('SIGINT', onSignal);
+          if (lastDraw > 0) context.err('\n');
+        }
         context.out(
           context.json
             ? JSON.stringify({ kind: 'csv', csv: result.kind, path: result.path, rows: result.rows, bytes: result.bytes, sha256: result.sha256 }) + '\n'
