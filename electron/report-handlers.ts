@@ -48,14 +48,14 @@ async function exportReport(services: AppServices, input: ParsedInput<'exportRep
     : (services.store.sqlite.prepare('SELECT record_count AS records FROM snapshots WHERE id = ?').get(report.snapshotId) as { records: number } | undefined)?.records ?? null;
   return services.jobs.start('report', `Export ${report.title} (revision ${report.revision}) as ${input.format.toUpperCase()}`, async ({ report: progress, signal }) => {
     // NOTE: the PDF and package exports report their step only, and their fraction is set
-    // at the end. The CSV export reports its rows as it writes them, and stops on cancel.
+    // at the end. The CSV export reports its rows as it writes them. All three stop on cancel.
     progress({ phase: EXPORT_STEPS[input.format].phase, totalRecords: snapshotRecords, detail: EXPORT_STEPS[input.format].detail });
     if (input.format === 'pdf') {
-      const result = await exportPdf(services.store, report, path, certificate);
+      const result = await exportPdf(services.store, report, path, certificate, { signal });
       return { outputPath: path, summary: `Exported a ${result.pages}-page PDF${result.signed ? ', signed,' : ''} to ${path} (SHA-256 ${result.sha256}).`, progress: { bytes: result.bytes } };
     }
     if (input.format === 'package') {
-      const result = await exportPackage(services.store, report, path, certificate);
+      const result = await exportPackage(services.store, report, path, certificate, { signal });
       return { outputPath: path, summary: `Exported the audit package to ${path} (${result.manifest.files.length} files).`, progress: { bytes: result.bytes } };
     }
     const kind = input.csvKind ?? 'postures';

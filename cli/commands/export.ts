@@ -23,6 +23,22 @@ function describeSignoffs(report: ReportRevision): string {
   return report.signoffs.map((signoff) => `Signed off by ${signoff.name} (${signoff.role}, ${signoff.organisation}) at ${signoff.signedAt}.\n`).join('');
 }
 
+/**
+ * Runs an export with Ctrl+C as its cancel signal, so it removes its temporary files and
+ * exits with CANCELLED instead of dying with them on disk. A second Ctrl+C ends the
+ * process at once.
+ */
+async function untilInterrupted<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    return await run(abort.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
 export const exportCommand: CommandSpec = {
   name: 'export',
   summary: 'Export a CSV, the PDF audit report, or the audit package (zip with PDF, CSVs, raw data and manifest).',
@@ -44,8 +60,8 @@ the same, the signed-off one first, so it prints its sign-off page; with no such
 it saves a new report. --report UUID exports that report again, and any changed option
 saves a new revision. Without --p12 the PDF carries an embedded digest and manifest; with
 it, a PDF signature (and manifest.json.p7s in the package). Every export writes to a
-temporary file renamed into place when it is complete; Ctrl+C stops a CSV export, which
-then removes its temporary file and exits with 130.
+temporary file renamed into place when it is complete. Ctrl+C stops an export, which
+then removes its temporary files and exits with 130 (a second Ctrl+C ends it at once).
 
 --json prints, for csv: {"kind", "csv", "path", "rows", "bytes", "sha256"}; for pdf:
 {"kind", "path", "sha256", "bytes", "pages", "findings", "signed", "demoCertificate",
@@ -83,11 +99,7 @@ then removes its temporary file and exits with 130.
         if (baselineId !== null) requireCompleteSnapshot(store, baselineId);
         const query = typeof context.values.query === 'string' ? context.values.query : null;
 
-        // Ctrl+C stops at the next chunk, so the temporary file is removed rather than left
-        // next to the output, and the row count so far shows while it runs.
-        const abort = new AbortController();
-        const onSignal = () => abort.abort();
-        process.once('SIGINT', onSignal);
+        // The row count so far shows while it runs, in a terminal.
         let lastDraw = 0;
         const onRows = (rows: number) => {
           if (!context.interactive || context.json || Date.now() - lastDraw < 200) return;
@@ -96,9 +108,8 @@ then removes its temporary file and exits with 130.
         };
         let result;
         try {
-          result = await exportCsv(store, { kind: csvKind, snapshotId, baselineId, query, path, bom, onRows, signal: abort.signal });
+          result = await untilInterrupted((signal) => exportCsv(store, { kind: csvKind, snapshotId, baselineId, query, path, bom, onRows, signal }));
         } finally {
-          process.off('SIGINT', onSignal);
           if (lastDraw > 0) context.err('\n');
         }
         context.out(
@@ -114,7 +125,7 @@ then removes its temporary file and exits with 130.
       const { report, source } = resolveReport(store, context);
       const signoffs = report.signoffs.map(({ name, role, organisation, signedAt }) => ({ name, role, organisation, signedAt }));
       if (kind === 'pdf') {
-        const result = await exportPdf(store, report, path, certificate);
+        const result = await untilInterrupted((signal) => exportPdf(store, report, path, certificate, { signal }));
         const summary = {
           kind: 'pdf',
           path: result.path,
@@ -138,7 +149,7 @@ then removes its temporary file and exits with 130.
         );
         return;
       }
-      const result = await exportPackage(store, report, path, certificate, { bom });
+      const result = await untilInterrupted((signal) => exportPackage(store, report, path, certificate, { bom, signal }));
       const summary = {
         kind: 'package',
         path: result.path,

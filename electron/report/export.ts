@@ -13,7 +13,7 @@ import type { Store } from '../../db/store.js';
 import { siblingModule, spawnWorker } from '../workers/spawn.js';
 import { writeDiffCsv, writePosturesCsv, writeRollupsCsv, type CsvOptions } from './csv.js';
 import { reportTrend, type TrendPoint } from './model.js';
-import { writeOutputBuffer, writeOutputFile } from './output.js';
+import { throwIfCancelled, writeOutputBuffer, writeOutputFile } from './output.js';
 import { writeAuditPackage, type PackageManifest } from './package.js';
 import { reportSnapshotIds, resolveQueryScope } from './query-scope.js';
 import { runRenderJob, type RenderJob, type RenderJobResult } from './render-job.js';
@@ -29,19 +29,40 @@ export interface PdfExportResult {
   demoCertificate: boolean;
 }
 
+export interface ExportOptions {
+  /** Renders in this thread instead of a worker thread. */
+  inThread?: boolean;
+  /** Stops the export with CANCELLED: at once while the worker renders, else before the next step. */
+  signal?: AbortSignal;
+}
+
 /** Renders a report revision in a worker thread (or in this thread when `inThread`). */
-export async function renderReport(job: RenderJob, options: { inThread?: boolean } = {}): Promise<RenderJobResult> {
+export async function renderReport(job: RenderJob, options: ExportOptions = {}): Promise<RenderJobResult> {
+  throwIfCancelled(options.signal, 'report export');
   if (options.inThread) return runRenderJob(job);
   const worker: Worker = spawnWorker(siblingModule(import.meta.url, 'report-worker'), { workerData: job });
   return new Promise<RenderJobResult>((resolve, reject) => {
     let settled = false;
+    // A cancel ends the worker, so a long render stops at once.
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        if (settled) return;
+        settled = true;
+        reject(new AppError('CANCELLED', 'The report export was cancelled while the PDF was rendered; nothing was saved.'));
+        void worker.terminate();
+      },
+      { once: true },
+    );
     worker.once('message', (message: { ok: true; value: RenderJobResult & { pdf: Uint8Array } } | { ok: false; error: ErrorInfo }) => {
+      if (settled) return;
       settled = true;
       if (message.ok) resolve({ ...message.value, pdf: Buffer.from(message.value.pdf.buffer, message.value.pdf.byteOffset, message.value.pdf.byteLength) });
       else reject(new AppError(message.error.code, message.error.message));
       void worker.terminate();
     });
     worker.once('error', (error) => {
+      if (settled) return;
       settled = true;
       reject(new AppError('INTERNAL', `The report worker failed: ${error.message}`, { cause: error }));
     });
@@ -65,12 +86,13 @@ export async function exportPdf(
   report: ReportRevision,
   path: string,
   certificate: Certificate | null,
-  options: { inThread?: boolean } = {},
+  options: ExportOptions = {},
 ): Promise<PdfExportResult & { pdf: Buffer }> {
   const rendered = await renderReport(
     { dbPath: store.path, reportId: report.reportId, revision: report.revision, certificate, trend: trendOf(store, report) },
     options,
   );
+  throwIfCancelled(options.signal, 'PDF export');
   await writeOutputBuffer(path, rendered.pdf);
   const sha256 = sha256Of(rendered.pdf);
   recordPdfExport(store, report.rowId, sha256);
@@ -138,7 +160,7 @@ export async function exportPackage(
   report: ReportRevision,
   path: string,
   certificate: Certificate | null,
-  options: { bom?: boolean; inThread?: boolean } = {},
+  options: ExportOptions & { bom?: boolean } = {},
 ): Promise<PackageExportResult> {
   const rendered = await renderReport(
     { dbPath: store.path, reportId: report.reportId, revision: report.revision, certificate, trend: trendOf(store, report) },
@@ -158,6 +180,7 @@ export async function exportPackage(
       pdf: rendered.pdf,
       certificate,
       bom: options.bom,
+      signal: options.signal,
     });
     recordPdfExport(store, report.rowId, sha256);
     return {

@@ -67,3 +67,8 @@ export async function writeOutputBuffer(path: string, data: Buffer): Promise<voi
     });
   });
 }
+
+/** Throws CANCELLED when `signal` is aborted: the export stops before its next step. */
+export function throwIfCancelled(signal: AbortSignal | undefined, operation: string): void {
+  if (signal?.aborted) throw new AppError('CANCELLED', `The ${operation} was cancelled; nothing was saved.`);
+}

@@ -19,7 +19,7 @@ import yazl from 'yazl';
 import { iterateRawRecords } from '../../db/snapshots.js';
 import type { Store } from '../../db/store.js';
 import { writeDiffCsv, writePosturesCsv, writeRollupsCsv } from './csv.js';
-import { writeOutputFile } from './output.js';
+import { throwIfCancelled, writeOutputFile } from './output.js';
 import type { PostureScope } from './scope.js';
 import { signDetached, type Certificate } from './signing.js';
 
@@ -63,6 +63,8 @@ export interface PackageInput {
   certificate: Certificate | null;
   bom?: boolean;
   createdAt?: string;
+  /** Stops the package with CANCELLED at the next CSV chunk or step, and removes its temporary files. */
+  signal?: AbortSignal;
 }
 
 export interface PackageResult {
@@ -134,7 +136,7 @@ export async function writeAuditPackage(path: string, input: PackageInput): Prom
       await once(stream, 'finish');
     });
     entries.push({ name: PACKAGE_REPORT_NAME, description: 'The audit report' });
-    const csvOptions = { bom: input.bom ?? false, scope: input.scope };
+    const csvOptions = { bom: input.bom ?? false, scope: input.scope, signal: input.signal };
     await writeStream(local('postures.csv'), (stream) => writePosturesCsv(input.store.sqlite, input.snapshotId, stream, csvOptions));
     entries.push({ name: 'postures.csv', description: `Every posture of snapshot ${input.snapshotId} in scope` });
     await writeStream(local('rollups.csv'), (stream) => writeRollupsCsv(input.store.sqlite, input.snapshotId, stream, csvOptions));
@@ -148,6 +150,7 @@ export async function writeAuditPackage(path: string, input: PackageInput): Prom
     const roles: [number, 'assessed' | 'baseline'][] = [[input.snapshotId, 'assessed']];
     if (input.baselineId !== null) roles.push([input.baselineId, 'baseline']);
     for (const [snapshotId, role] of roles) {
+      throwIfCancelled(input.signal, 'audit package export');
       const raw = await writeRawData(input.store, snapshotId, folder);
       entries.push(...raw.files);
       const content = input.store.sqlite.prepare('SELECT content_sha256 AS sha FROM snapshots WHERE id = ?').get(snapshotId) as { sha: string | null };
@@ -173,6 +176,7 @@ export async function writeAuditPackage(path: string, input: PackageInput): Prom
     const signature = input.certificate ? await signDetached(manifestBytes, input.certificate) : null;
 
     // 3. The zip, written through a temporary file.
+    throwIfCancelled(input.signal, 'audit package export');
     const zip = new yazl.ZipFile();
     zip.addBuffer(manifestBytes, PACKAGE_MANIFEST_NAME, { mtime });
     if (signature) zip.addBuffer(signature, PACKAGE_SIGNATURE_NAME, { mtime, compress: false });

@@ -2,14 +2,16 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveReportRevision, getReport } from '../../db/reports.js';
 import { openStore } from '../../db/store.js';
 import { importFiles } from '../../electron/ingest/import.js';
+import { exportPackage, exportPdf } from '../../electron/report/export.js';
 import { generateFile } from '../simulator/index.js';
 import { makeTempDir } from '../helpers/temp.js';
 
 const BIN = new URL('../../bin/posture-workbench.js', import.meta.url).pathname;
 
-describe('CSV export interrupted', () => {
+describe('exports interrupted', () => {
   let dir: ReturnType<typeof makeTempDir>;
   let db: string;
   let snapshotId: number;
@@ -47,5 +49,51 @@ describe('CSV export interrupted', () => {
     expect(stderr).toMatch(/cancelled after [\d,]+ rows; nothing was saved/);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(outDir)).toEqual([]);
+  });
+
+  /** Waits until `ready` is true, checking every 2 ms, for at most 30 s. */
+  async function waitFor(ready: () => boolean): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (!ready() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+
+  it('cancel stops a PDF while it renders', async () => {
+    const store = openStore(db);
+    try {
+      const saved = saveReportRevision(store, { title: 'Cancel test', client: 'Client', site: 'Site', auditor: 'Auditor', snapshotId, baselineId: null, query: null });
+      const report = getReport(store, saved.reportId);
+      const outDir = join(dir.path, 'pdf');
+      mkdirSync(outDir);
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 50);
+      await expect(exportPdf(store, report, join(outDir, 'report.pdf'), null, { signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+
+      // The worker is ended, so the export does not wait for the render to finish.
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(readdirSync(outDir)).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('cancel stops a package and removes its files', async () => {
+    const store = openStore(db);
+    try {
+      const saved = saveReportRevision(store, { title: 'Cancel package', client: 'Client', site: 'Site', auditor: 'Auditor', snapshotId, baselineId: null, query: null });
+      const report = getReport(store, saved.reportId);
+      const outDir = join(dir.path, 'package');
+      mkdirSync(outDir);
+      const controller = new AbortController();
+      const run = exportPackage(store, report, join(outDir, 'package.zip'), null, { signal: controller.signal });
+
+      // Cancel once the package's temporary folder exists, while its CSVs are written.
+      await waitFor(() => readdirSync(outDir).some((name) => name.startsWith('.package-')));
+      controller.abort();
+      await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
+      expect(readdirSync(outDir)).toEqual([]);
+    } finally {
+      store.close();
+    }
   });
 });
