@@ -168,6 +168,10 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
     );
   }
 
+  // SQLite's lower() folds ASCII letters only, so 'ZÜRICH' would become 'zÜrich'. Search
+  // compares host, network and label values case-insensitively through this instead.
+  sqlite.function('unicode_lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
+
   try {
     applyPragmas(sqlite, readonly);
     const folder = migrationsFolder();

@@ -192,7 +192,7 @@ class TermResolver {
           'control',
           `SELECT id FROM control_revisions
             WHERE criticality_value IN (SELECT value FROM json_each(?))
-               OR lower(criticality_label) IN (SELECT value FROM json_each(?))`,
+               OR unicode_lower(criticality_label) IN (SELECT value FROM json_each(?))`,
           [JSON.stringify(numbers), lowered],
           alternatives,
         );
@@ -232,7 +232,7 @@ class TermResolver {
     } else {
       this.set(
         'host',
-        'SELECT id FROM host_revisions WHERE lower(dns) GLOB ? OR lower(netbios) GLOB ? OR lower(domain_name) GLOB ?',
+        'SELECT id FROM host_revisions WHERE unicode_lower(dns) GLOB ? OR unicode_lower(netbios) GLOB ? OR unicode_lower(domain_name) GLOB ?',
         [0, 1, 2].map(() => globPattern(text.toLowerCase())),
         alternatives,
       );
@@ -242,7 +242,7 @@ class TermResolver {
   private globOnHosts(columns: string[], values: readonly QueryValue[], alternatives: Alternative[]): void {
     if (values.length === 0) return;
     const patterns = values.map((value) => globPattern(value.text.trim().toLowerCase()));
-    const conditions = columns.flatMap((column) => patterns.map(() => `lower(${column}) GLOB ?`)).join(' OR ');
+    const conditions = columns.flatMap((column) => patterns.map(() => `unicode_lower(${column}) GLOB ?`)).join(' OR ');
     this.set('host', `SELECT id FROM host_revisions WHERE ${conditions}`, columns.flatMap(() => patterns), alternatives);
   }
 }

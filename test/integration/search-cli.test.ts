@@ -57,6 +57,14 @@ describe('search command on the reference samples', () => {
 
   afterAll(() => dir.remove());
 
+  it('host filter ignores non-ASCII case', async () => {
+    // The NetBIOS name is stored as ZÜRICH-DC-01; SQLite's own lower() folds only ASCII.
+    for (const query of ['host:ZÜRICH-DC-01', 'host:zürich-dc-01', 'host:Zürich-DC-0*']) {
+      const output = await searchJson(db, query, '--all');
+      expect({ query, total: output.total }).toEqual({ query, total: 1 });
+    }
+  });
+
   it('finds a setting name in control text and evidence', async () => {
     const output = await searchJson(db, 'PASS_MIN_LEN');
     expect(identities(output)).toEqual(['1756436/1071', '5500103/1071', '6396397/1071']);
