@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Watermarks } from './schema.js';
+import { removeUnusedValueTexts } from './search/maintain.js';
 
 /** Deletes a snapshot's own rows; the states and texts it used stay for other snapshots. */
 export function deleteSnapshotRows(sqlite: Database.Database, snapshotId: number): void {
@@ -75,6 +76,10 @@ export function collectGarbageAbove(sqlite: Database.Database, snapshotId: numbe
       marks.postureStates,
       marks.postureStates,
     );
+
+  // 4. Search's value pairs that no remaining state links to. The pairs carry no
+  // watermark, but they are few (one per distinct value), so all of them are checked.
+  removeUnusedValueTexts(sqlite);
 }
 
 /** Deletes every state, posture, revision and text that no snapshot uses any more. */

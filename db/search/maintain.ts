@@ -25,6 +25,23 @@ function leaves(column: string): string {
   return `(SELECT group_concat(value, ' ') FROM json_tree(CASE WHEN json_valid(${column}) THEN ${column} ELSE json_quote(${column}) END) WHERE atom IS NOT NULL)`;
 }
 
+/**
+ * Removes the value pairs that no state links to any more, from the table and from its
+ * full-text index. Deleting states removes their links (a trigger does), so this runs
+ * after them, in the same transaction. The index keeps no content, so its 'delete'
+ * command is given the same flattened text that `transaction` indexed.
+ */
+export function removeUnusedValueTexts(sqlite: Database.Database): void {
+  const unused = 'SELECT id FROM search_value_texts v WHERE NOT EXISTS (SELECT 1 FROM search_state_values l WHERE l.value_id = v.id)';
+  sqlite
+    .prepare(
+      `INSERT INTO search_values (search_values, rowid, current_values, cause_of_failure)
+       SELECT 'delete', id, ${leaves('current_values')}, ${leaves('cause_of_failure')} FROM search_value_texts WHERE id IN (${unused})`,
+    )
+    .run();
+  sqlite.prepare(`DELETE FROM search_value_texts WHERE id IN (${unused})`).run();
+}
+
 export class SearchIndexWriter {
   private readonly statements;
   private readonly valueIds = new Map<string, number>();

@@ -164,4 +164,37 @@ describe('search migration', () => {
       second.close();
     }
   });
+
+  it('removes the value pairs of a failed import', async () => {
+    // 5,000 records, each with a current value of its own, cut off after several write
+    // transactions so the import fails with pairs already written.
+    const [template] = JSON.parse(readFileSync(fixture('v3-posture.json'), 'utf8')) as Record<string, unknown>[];
+    const records = Array.from({ length: 5000 }, (_, index) => ({
+      ...template,
+      id: 90_000_000 + index,
+      hostId: 70_000_000 + index,
+      evidence: { ...(template!.evidence as object), currentValues: [`only-value-${index}`] },
+    }));
+    const text = JSON.stringify(records);
+    const cut = join(dir.path, 'cut.json');
+    writeFileSync(cut, text.slice(0, Math.floor(text.length * 0.9)));
+
+    const store = openStore(join(dir.path, 'store.db'));
+    try {
+      await importFiles(store, [fixture('v1-posture.json')]);
+      const before = store.sqlite.prepare('SELECT count(*) AS count FROM search_value_texts').get() as { count: number };
+      await expect(importFiles(store, [cut])).rejects.toThrow();
+
+      // Only the first import's pairs remain, each linked to a state, and the index agrees.
+      const after = store.sqlite
+        .prepare('SELECT (SELECT count(*) FROM search_value_texts) AS "values", (SELECT count(*) FROM search_values_docsize) AS indexed')
+        .get() as { values: number; indexed: number };
+      expect(after.values).toBe(before.count);
+      expect(after.indexed).toBe(before.count);
+      expect(() => store.sqlite.prepare("INSERT INTO search_values(search_values, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+      expect(keys(store, 'current:only')).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
 });
