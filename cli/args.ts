@@ -137,6 +137,34 @@ export function exitCodeFor(error: unknown): number {
   return EXIT_CODES[toErrorInfo(error).code] ?? 1;
 }
 
+// Control characters (except tab and line feed) and the bidirectional overrides: text
+// from an imported file could otherwise recolour the terminal, set its title or reverse
+// what follows. U+2028 and U+2029 are escaped too, as some terminals break lines on them.
+const UNSAFE_FOR_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeCharacter(char: string): string {
+  const code = char.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Makes output safe to print on a terminal: each unsafe character becomes a visible
+ * escape such as `\x1b`. Tab and line feed stay, and carriage return too with `keepReturn`
+ * (progress lines redraw with it).
+ */
+export function terminalSafe(text: string, keepReturn = false): string {
+  return text.replace(UNSAFE_FOR_TERMINAL, (char) => (keepReturn && char === '\r' ? char : escapeCharacter(char)));
+}
+
+/**
+ * Makes JSON output safe to print on a terminal without changing what it parses to.
+ * JSON.stringify escapes C0 controls already. The other unsafe characters can occur only
+ * inside strings, where a \uXXXX escape stands for the same character.
+ */
+export function terminalSafeJson(text: string): string {
+  return text.replace(UNSAFE_FOR_TERMINAL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Renders rows as an aligned text table. */
 export function formatTable(headers: string[], rows: (string | number | null | undefined)[][]): string {
   const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))));

@@ -4,7 +4,7 @@
  * EXIT_CODES, so scripts can tell usage, authentication, network and data errors apart.
  */
 import { toErrorInfo } from '../db/errors.js';
-import { exitCodeFor, formatHelp, parseCommand, type CommandContext } from './args.js';
+import { exitCodeFor, formatHelp, parseCommand, terminalSafe, terminalSafeJson, type CommandContext } from './args.js';
 import { COMMANDS } from './commands/index.js';
 
 function mainHelp(): string {
@@ -40,19 +40,21 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(formatHelp(spec));
       return 0;
     }
+    // Output carries text from imported files, so nothing in it may act on the terminal.
+    const json = parsed.values.json === true;
     const context: CommandContext = {
       values: parsed.values,
       positionals: parsed.positionals,
-      json: parsed.values.json === true,
-      out: (text) => process.stdout.write(text),
-      err: (text) => process.stderr.write(text),
+      json,
+      out: (text) => process.stdout.write(json ? terminalSafeJson(text) : terminalSafe(text)),
+      err: (text) => process.stderr.write(terminalSafe(text, true)),
       interactive: process.stderr.isTTY === true,
     };
     const code = await spec.run(context);
     return typeof code === 'number' ? code : 0;
   } catch (error) {
     const info = toErrorInfo(error);
-    process.stderr.write(`posture-workbench ${name}: ${info.message}\n`);
+    process.stderr.write(terminalSafe(`posture-workbench ${name}: ${info.message}\n`));
     if (info.code === 'INTERNAL' && process.env.POSTURE_WORKBENCH_DEBUG) console.error(error);
     return exitCodeFor(error);
   }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +57,27 @@ describe('search command on the reference samples', () => {
   });
 
   afterAll(() => dir.remove());
+
+  it('escapes terminal controls from data', async () => {
+    // A record whose DNS name and statement carry escape sequences and a bidi override.
+    const [template] = JSON.parse(readFileSync(fixture('v3-posture.json'), 'utf8')) as Record<string, unknown>[];
+    const hostile = { ...template, hostId: 88_000_001, dns: 'evil\u001b[31mRED\u001b[0m.example', controlStatement: '\u001b]0;pwned\u0007Status \u202eof x' };
+    const file = join(dir.path, 'hostile.json');
+    writeFileSync(file, JSON.stringify([hostile]));
+    const hostileDb = join(dir.path, 'hostile.db');
+    expect((await cli(hostileDb, 'import', file)).code).toBe(0);
+
+    const text = await cli(hostileDb, 'search', '');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('evil\\x1b[31mRED\\x1b[0m.example');
+    expect(text.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+
+    const json = await cli(hostileDb, 'search', '', '--json');
+    expect(json.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+    const row = (JSON.parse(json.stdout) as { rows: { dns: string; controlStatement: string }[] }).rows[0]!;
+    expect(row.dns).toBe(hostile.dns);
+    expect(row.controlStatement).toBe(hostile.controlStatement);
+  });
 
   it('host filter ignores non-ASCII case', async () => {
     // The NetBIOS name is stored as ZÜRICH-DC-01; SQLite's own lower() folds only ASCII.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, type CommandSpec } from '../../cli/args.js';
+import { parseCommand, terminalSafe, terminalSafeJson, type CommandSpec } from '../../cli/args.js';
 
 const spec = (dashPositionals: boolean): CommandSpec => ({
   name: 'probe',
@@ -33,5 +33,21 @@ describe('parseCommand', () => {
 
   it('explains a value that starts with a minus', () => {
     expect(() => parseCommand(spec(false), ['--status', '-1'])).toThrow(/The value of --status starts with "-"; write it as --status=VALUE/);
+  });
+});
+
+describe('terminal-safe output', () => {
+  it('escapes controls in text', () => {
+    expect(terminalSafe('evil\u001b[31mRED\u001b[0m\u0007 ok\tcol\nnext')).toBe('evil\\x1b[31mRED\\x1b[0m\\x07 ok\tcol\nnext');
+    expect(terminalSafe('a\u202eb\u009bc\u2028d')).toBe('a\\u202eb\\x9bc\\u2028d');
+    expect(terminalSafe('line\r', false)).toBe('line\\x0d');
+    expect(terminalSafe('progress\r', true)).toBe('progress\r');
+  });
+
+  it('keeps JSON values intact', () => {
+    const value = { dns: 'evil\u001b[31m\u009b\u202e.example', text: 'Zürich サーバー' };
+    const safe = terminalSafeJson(JSON.stringify(value));
+    expect(safe).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(JSON.parse(safe)).toEqual(value);
   });
 });
