@@ -82,8 +82,9 @@ export function parseCommand(spec: CommandSpec, argv: string[]) {
     options[name] = config;
   }
   const args = spec.dashPositionals ? moveDashPositionals(argv, options) : argv;
+  let parsed;
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     // Node's message can span lines and suggest `--` syntax; keep its first sentence.
     let first = (error as Error).message.split('\n')[0]!.replace(/\. To specify.*$/s, '').replace(/\.+$/, '');
@@ -91,6 +92,17 @@ export function parseCommand(spec: CommandSpec, argv: string[]) {
     if (ambiguous) first = `The value of ${ambiguous[1]} starts with "-"; write it as ${ambiguous[1]}=VALUE`;
     throw new AppError('USAGE', `${first}. See \`posture-workbench ${spec.name} --help\`.`);
   }
+
+  // parseArgs keeps the last of a repeated option, which would silently drop the first.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
+    if (seen.has(token.name)) {
+      throw new AppError('USAGE', `--${token.name} is given more than once; give it once. See \`posture-workbench ${spec.name} --help\`.`);
+    }
+    seen.add(token.name);
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
 }
 
 /**

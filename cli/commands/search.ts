@@ -15,6 +15,14 @@ function listFlag(value: unknown, split: boolean): string[] {
   return items.map((item) => item.trim()).filter((item) => item.length > 0);
 }
 
+/**
+ * Reads --policy values. Titles may contain commas, so a value is split on commas only
+ * when every part is a policy ID, as in --policy 1438626,725886.
+ */
+function policyFlag(value: unknown): string[] {
+  return listFlag(value, false).flatMap((item) => (/^\d+(\s*,\s*\d+)+$/u.test(item) ? item.split(',').map((part) => part.trim()) : [item]));
+}
+
 function shorten(text: string | null, width: number): string {
   if (text === null) return '';
   const flat = text.replace(/\s+/gu, ' ').trim();
@@ -70,9 +78,9 @@ category, subCategory, controlStatement, lastEvaluatedDate, snapshotId, stateId,
     }
     const snapshotId = context.values.snapshot === undefined ? null : parseInteger(context.values.snapshot, '--snapshot');
     const limit = context.values.limit === undefined ? undefined : parseInteger(context.values.limit, '--limit', { max: MAX_PAGE_SIZE });
-    const sort = context.values.sort as string | undefined;
+    const sort = typeof context.values.sort === 'string' ? context.values.sort.toLowerCase() : undefined;
     if (sort !== undefined && !(SEARCH_SORTS as readonly string[]).includes(sort)) {
-      throw new AppError('USAGE', `--sort must be one of ${SEARCH_SORTS.join(', ')}, got "${sort}".`);
+      throw new AppError('USAGE', `--sort must be one of ${SEARCH_SORTS.join(', ')}, got "${String(context.values.sort)}".`);
     }
 
     return withStore(context, async (store) => {
@@ -82,7 +90,7 @@ category, subCategory, controlStatement, lastEvaluatedDate, snapshotId, stateId,
         allSnapshots: context.values.all === true,
         statuses: listFlag(context.values.status, true),
         criticalities: listFlag(context.values.criticality, true),
-        policies: listFlag(context.values.policy, false),
+        policies: policyFlag(context.values.policy),
         sort: sort as SearchSort | undefined,
         limit,
         cursor: (context.values.cursor as string | undefined) ?? null,

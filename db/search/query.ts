@@ -186,7 +186,7 @@ function bareValue(raw: string, field: Field | null, term: string): QueryValue {
   if (field === 'status' || field === 'previous') return { text: raw, prefix: false, quoted: false };
   const wildcardField = field === 'host' || field === 'ip' || field === 'network' || field === 'tracking';
   if (wildcardField) {
-    if (raw.replaceAll('*', '').length === 0) reject(`"${term}" has no text besides *. Give part of a value, as in ${field}:10.20.*.`);
+    if (raw.replaceAll('*', '').length === 0) reject(`"${term}" has no text besides *. Give part of a value, as in ${field}:${exampleFor(field)}.`);
     return { text: raw, prefix: raw.endsWith('*'), quoted: false };
   }
   const prefix = raw.endsWith('*');
@@ -206,14 +206,27 @@ function checkSearchable(value: QueryValue, term: string): void {
   }
 }
 
+/**
+ * Tells whether a quoted text ends with * just inside the closing quote, as in
+ * "minimum pass*", which means a prefix too: the tokenizer would drop the * as
+ * punctuation, so the phrase would match nothing. Filter values keep it (status "Passed*").
+ */
+function innerPrefix(text: string): boolean {
+  return /\S\*+$/u.test(text);
+}
+
 /** Reads the values after `field:`, separated by commas. */
 function readFieldValues(scanner: Scanner, field: Field, term: () => string): QueryValue[] {
   const values: QueryValue[] = [];
   for (;;) {
     if (scanner.peek() === '"') {
-      const text = scanner.readQuoted();
-      const prefix = scanner.peek() === '*';
+      let text = scanner.readQuoted();
+      let prefix = scanner.peek() === '*';
       if (prefix) scanner.position++;
+      else if (isTextField(field) && innerPrefix(text)) {
+        text = text.replace(/\*+$/u, '');
+        prefix = true;
+      }
       values.push({ text, prefix, quoted: true });
     } else {
       const raw = scanner.readBare(true);
@@ -244,6 +257,10 @@ function exampleFor(field: Field): string {
     case 'host':
     case 'ip':
       return '10.20.*';
+    case 'tracking':
+      return 'AGENT';
+    case 'network':
+      return 'DMZ*';
     case 'exception':
       return 'yes';
     case 'policy':
@@ -267,11 +284,13 @@ function validateFilter(field: Field, value: QueryValue, term: string): void {
     }
     case 'criticality':
       if (value.prefix) reject(`"${term}": criticality takes a number from 0 to 5 or a label such as URGENT, without *.`);
-      if (/^\d+$/u.test(text) && Number(text) > 5) {
-        reject(`Criticality ${text} in "${term}" is out of range. Use a value from 0 to 5, or a label such as URGENT.`);
+      if ((/^\d+$/u.test(text) && Number(text) > 5) || (/^[-+]?\d*[.,]?\d+$/u.test(text) && !/^\d+$/u.test(text))) {
+        reject(`Criticality ${text} in "${term}" is not a whole number from 0 to 5. Use such a value, or a label such as URGENT.`);
       }
       return;
     case 'control':
+      if (value.prefix) reject(`"${term}": control takes whole control IDs such as 1071, without *.`);
+      if (/^\d{16,}$/u.test(text)) reject(`Control ID ${text} in "${term}" is too long; control IDs have at most 15 digits.`);
       if (!/^\d{1,15}$/u.test(text)) {
         reject(`"${term}": control takes control IDs (numbers such as 1071). To search control text, use statement:${value.text}.`);
       }
@@ -314,14 +333,18 @@ export function parseQuery(input: string): ParsedQuery {
       }
       if (scanner.peek() === '-') {
         scanner.skipToSpace();
-        reject(`"${source()}": use a single - to exclude a term.`);
+        reject(`"${source()}" is not an option of this command (see --help). To exclude a term, put a single - before it, as in -telnet.`);
       }
     }
 
     if (scanner.peek() === '"') {
-      const text = scanner.readQuoted();
-      const prefix = scanner.peek() === '*';
+      let text = scanner.readQuoted();
+      let prefix = scanner.peek() === '*';
       if (prefix) scanner.position++;
+      else if (innerPrefix(text)) {
+        text = text.replace(/\*+$/u, '');
+        prefix = true;
+      }
       if (!scanner.done && !/\s/u.test(scanner.peek())) {
         reject(`"${source()}${scanner.peek()}": a closing quote must be followed by a space (or by * for a prefix search).`);
       }
@@ -364,7 +387,7 @@ export function parseQuery(input: string): ParsedQuery {
         terms.push({ negated, field: null, values: [value], source: source() });
       }
     }
-    if (terms.length > MAX_TERMS) reject(`The query has more than ${MAX_TERMS} terms. Remove some.`);
+    if (terms.length > MAX_TERMS) reject(`The query has more than ${MAX_TERMS} terms, the maximum. Remove some, or combine values of one field as in status:Failed,Error.`);
   }
   return { terms };
 }
@@ -375,7 +398,7 @@ export const SEARCH_LANGUAGE_HELP = `Query language (terms are combined with AND
                        address and names, OS, CPE, policy title, evidence, current
                        values and cause of failure
   "minimum password"   a phrase: these words in this order
-  pass*                a prefix: words starting with pass
+  pass*                a prefix: words starting with pass ("minimum pass*" for a phrase)
   PASS_MIN_LEN         punctuation splits words, so this is the phrase "pass min len"
   -telnet              exclude what the term matches (also -field:value, -"phrase")
   field:value          limit a term to one field; field:a,b means a or b;
@@ -398,4 +421,5 @@ Filter fields (exact match, case-insensitive; * is a wildcard where noted):
   exception:yes        approved exceptions (yes or no)
 
 AND, OR, NOT and NEAR in capitals and parentheses are rejected, because the language
-has no operators besides - and commas; quote them ("OR") to search for the word.`;
+has no operators besides - and commas; quote them ("OR") to search for the word.
+A query has at most 2,000 characters and 32 terms.`;

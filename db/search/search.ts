@@ -21,7 +21,7 @@ import { latestSnapshotId, requireCompleteSnapshot } from '../snapshots.js';
 import type { Store } from '../store.js';
 import { getCatalog, type Catalog } from './catalog.js';
 import { countColumns, hasScopeColumns, scopeColumns, type ColumnScope, type MarginalCounts } from './columns.js';
-import { parseQuery, type QueryTerm } from './query.js';
+import { KNOWN_STATUSES, parseQuery, type QueryTerm } from './query.js';
 import { IdSets, resolveClauses, scoreControls, type Alternative, type Clause } from './resolve.js';
 import { prepareCached } from './statements.js';
 
@@ -159,6 +159,19 @@ function quoteValues(values: readonly string[]): string {
   return values.map((value) => `"${value.replaceAll('"', '""')}"`).join(',');
 }
 
+/** Rejects status and criticality flag values that can never match, naming the flag. */
+function checkFlagValues(field: string, values: readonly string[]): void {
+  for (const value of values) {
+    const text = value.trim();
+    if (field === 'status' && !KNOWN_STATUSES.some((status) => status.toLowerCase() === text.toLowerCase())) {
+      throw new AppError('USAGE', `Unknown status "${text}" in --status. Use one of ${KNOWN_STATUSES.join(', ')}.`);
+    }
+    if (field === 'criticality' && /^[-+]?\d*[.,]?\d+$/u.test(text) && !/^[0-5]$/u.test(text)) {
+      throw new AppError('USAGE', `--criticality ${text} is not a whole number from 0 to 5. Use such a value, or a label such as URGENT.`);
+    }
+  }
+}
+
 function buildTerms(request: SearchRequest): QueryTerm[] {
   const terms = parseQuery(request.query ?? '').terms;
   const flags: [string, readonly string[] | undefined][] = [
@@ -168,6 +181,7 @@ function buildTerms(request: SearchRequest): QueryTerm[] {
   ];
   for (const [field, values] of flags) {
     if (!values || values.length === 0) continue;
+    checkFlagValues(field, values);
     terms.push(...parseQuery(`${field}:${quoteValues(values)}`).terms);
   }
   return terms;
@@ -496,7 +510,10 @@ function decodeCursor(text: string, plan: Plan): Cursor {
     throw new AppError('USAGE', `The page cursor "${text.slice(0, 40)}" is not valid. Pass nextCursor exactly as a previous search returned it.`);
   }
   if (cursor.fingerprint !== plan.fingerprint) {
-    throw new AppError('USAGE', 'The page cursor belongs to another search (query, scope or sort differ). Repeat the search that returned it, or drop the cursor.');
+    throw new AppError(
+      'USAGE',
+      'The page cursor belongs to another search: the query, scope or sort differ, or a newer snapshot became the latest since. Repeat the search that returned it, or drop the cursor.',
+    );
   }
   return cursor;
 }

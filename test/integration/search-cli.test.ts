@@ -137,6 +137,36 @@ describe('search command on the reference samples', () => {
     expect(missing.stderr).toContain('Snapshot 99 does not exist');
   });
 
+  it('names the flag in flag errors', async () => {
+    const status = await cli(db, 'search', '--status', 'bogus');
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain('Unknown status "bogus" in --status');
+
+    const criticality = await cli(db, 'search', '--criticality', '4.5');
+    expect(criticality.code).toBe(2);
+    expect(criticality.stderr).toContain('--criticality 4.5 is not a whole number from 0 to 5');
+
+    const twice = await cli(db, 'search', '--snapshot', '1', '--snapshot', '2');
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('--snapshot is given more than once');
+
+    const typo = await cli(db, 'search', '--limt', '5');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('"--limt" is not an option of this command');
+  });
+
+  it('accepts flag forms a user would try', async () => {
+    const split = await searchJson(db, '--all', '--policy', '1438626,725886');
+    const repeated = await searchJson(db, '--all', '--policy', '1438626', '--policy', '725886');
+    expect(split.total).toBeGreaterThan(0);
+    expect(split.total).toBe(repeated.total);
+
+    expect((await searchJson(db, '--all', '--sort', 'RELEVANCE', 'password')).sort).toBe('relevance');
+    const inner = await searchJson(db, '--all', '"minimum pass*"');
+    expect(inner.total).toBeGreaterThan(0);
+    expect(inner.total).toBe((await searchJson(db, '--all', '"minimum pass"*')).total);
+  });
+
   it('documents the query language in --help', async () => {
     const help = await cli(db, 'search', '--help');
     expect(help.code).toBe(0);

@@ -51,3 +51,21 @@ describe('terminal-safe output', () => {
     expect(JSON.parse(safe)).toEqual(value);
   });
 });
+
+describe('repeated options', () => {
+  const spec: CommandSpec = {
+    name: 'probe',
+    summary: 'Probe',
+    usage: 'probe',
+    options: { snapshot: { type: 'string', description: 'Snapshot' }, status: { type: 'string', multiple: true, description: 'Status' } },
+    run: async () => {},
+  };
+
+  it('rejects a single-value option twice', () => {
+    expect(() => parseCommand(spec, ['--snapshot', '7', '--snapshot', '4'])).toThrow(/--snapshot is given more than once; give it once/);
+  });
+
+  it('accepts a repeatable option twice', () => {
+    expect(parseCommand(spec, ['--status', 'Failed', '--status', 'Error']).values.status).toEqual(['Failed', 'Error']);
+  });
+});

@@ -34,6 +34,8 @@ describe('parseQuery', () => {
 
   it('reads a quoted phrase with a prefix', () => {
     expect(terms('"minimum pass"*')[0]!.values[0]).toEqual({ text: 'minimum pass', prefix: true, quoted: true });
+    expect(terms('"minimum pass*"')[0]!.values[0]).toEqual({ text: 'minimum pass', prefix: true, quoted: true });
+    expect(terms('statement:"minimum pass*"')[0]!.values[0]).toEqual({ text: 'minimum pass', prefix: true, quoted: true });
   });
 
   it('reads doubled quotes inside a phrase as one quote', () => {
@@ -109,18 +111,23 @@ describe('parseQuery rejections', () => {
     ['say"hello"', 'quote inside a word'],
     ['"phrase"x', 'closing quote must be followed'],
     ['- ssh', 'stands alone'],
-    ['--ssh', 'single -'],
+    ['--ssh', 'is not an option of this command'],
     ['status:', 'no value'],
     ['status:Faild', 'Unknown status "Faild"'],
     ['status:Fail*', 'Unknown status "Fail*"'],
-    ['criticality:9', 'out of range'],
+    ['criticality:9', 'not a whole number from 0 to 5'],
+    ['criticality:-1', 'not a whole number from 0 to 5'],
+    ['criticality:4.5', 'not a whole number from 0 to 5'],
+    ['control:10*', 'without *'],
+    ['control:99999999999999999999', 'at most 15 digits'],
+    ['tracking:*', 'as in tracking:AGENT'],
     ['criticality:4*', 'without *'],
     ['control:ssh', 'control takes control IDs'],
     ['exception:maybe', 'exception takes yes or no'],
     ['colour:red', 'Unknown field "colour"'],
     ['http://example.com', 'Unknown field "http"'],
     ["'; DROP TABLE texts; --", 'no letter or digit'],
-    ['--', 'single -'],
+    ['--', 'is not an option of this command'],
     ['!!!', 'no letter or digit'],
     ['criticality:4,', 'empty value'],
     ['host:*', 'no text besides *'],
