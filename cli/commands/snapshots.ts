@@ -169,8 +169,14 @@ export const showCommand: CommandSpec = {
       );
       context.out(
         formatTable(
-          ['Policy', 'Title', 'Records', 'Passed', 'Failed', 'Error'],
-          details.byPolicy.map((row) => [row.policyId, row.title, row.count, row.byStatus.Passed ?? 0, row.byStatus.Failed ?? 0, row.byStatus.Error ?? 0]),
+          // Passed* (approved exceptions) and any other status get columns too, so each
+          // row's counts add up to its records.
+          ['Policy', 'Title', 'Records', 'Passed', 'Passed*', 'Failed', 'Error', 'Other'],
+          details.byPolicy.map((row) => {
+            const counts = ['Passed', 'Passed*', 'Failed', 'Error'].map((status) => row.byStatus[status] ?? 0);
+            const other = row.count - counts.reduce((sum, count) => sum + count, 0);
+            return [row.policyId, row.title, row.count, ...counts, other];
+          }),
         ),
       );
     });

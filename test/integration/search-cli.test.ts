@@ -137,6 +137,22 @@ describe('search command on the reference samples', () => {
     expect(missing.stderr).toContain('Snapshot 99 does not exist');
   });
 
+  it('show counts add up per policy', async () => {
+    // The reference samples include an approved exception (Passed*), which needs a column.
+    const shown = await cli(db, 'show', '1');
+    expect(shown.code).toBe(0);
+    const table = shown.stdout.slice(shown.stdout.indexOf('Policy  '));
+    const rows = table.split('\n').slice(2).filter((line) => line.trim().length > 0);
+    expect(rows.length).toBeGreaterThan(1);
+    let exceptions = 0;
+    for (const row of rows) {
+      const [records, ...counts] = row.trim().split(/\s+/u).slice(-6).map(Number);
+      expect({ row, sum: counts.reduce((sum, count) => sum + count, 0) }).toEqual({ row, sum: records });
+      exceptions += counts[1]!;
+    }
+    expect(exceptions).toBeGreaterThan(0);
+  });
+
   it('names the flag in flag errors', async () => {
     const status = await cli(db, 'search', '--status', 'bogus');
     expect(status.code).toBe(2);
