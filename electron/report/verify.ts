@@ -357,6 +357,15 @@ async function verifyPackage(path: string, store: Store | null): Promise<VerifyR
   let signed = signature !== undefined && signature !== null;
   if (pdf) {
     const inner = verifyPdfBuffer(pdf, manifest.report, store, checks);
+    // Export signs the manifest whenever it signs the PDF, so a signed PDF in a package
+    // without a manifest signature means the signature was removed, with whatever it hid.
+    if (inner.signed && !signature) {
+      checks.add(
+        'package.signature',
+        false,
+        `${manifest.report} is signed, but the package has no ${PACKAGE_SIGNATURE_NAME}: the manifest signature was removed, so its file hashes prove nothing.`,
+      );
+    }
     signed = signed || inner.signed;
     if (inner.manifest && inner.manifest.reportSha256 !== manifest.reportSha256) {
       checks.add('package.manifest', false, `The PDF's report hash ${inner.manifest.reportSha256} differs from the package manifest's ${manifest.reportSha256}.`);
@@ -378,7 +387,8 @@ export async function verifyFile(path: string, store: Store | null = null): Prom
   }
   if (head.subarray(0, 4).equals(Buffer.from('PK\u0003\u0004', 'latin1'))) return verifyPackage(path, store);
   if (head.toString('latin1') !== '%PDF-') {
-    throw new AppError('INVALID_INPUT', `${path} is neither a PDF nor a zip audit package; give a file that export wrote.`);
+    // A damaged or replaced report fails verification like any other change.
+    throw new AppError('VERIFY_FAILED', `${path} is neither a PDF nor a zip audit package: its first bytes are not %PDF- or PK. Give a file that export wrote.`);
   }
   const pdf = await readFile(path);
   const checks = new Checks();

@@ -1,11 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, createWriteStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yazl from 'yazl';
 import { getReport, saveReportRevision, signOffReport, type ReportRevision } from '../../db/reports.js';
 import { openStore, type Store } from '../../db/store.js';
 import { importFiles } from '../../electron/ingest/import.js';
 import { exportPackage, exportPdf } from '../../electron/report/export.js';
+import { readPackageEntries } from '../../electron/report/package.js';
 import { createDemoCertificate, type Certificate } from '../../electron/report/signing.js';
 import { findPdfSignatures, verifyFile, verifyPdfBuffer } from '../../electron/report/verify.js';
 import { makeTempDir } from '../helpers/temp.js';
@@ -289,5 +293,53 @@ describe('report PDF, signature, package and verify', () => {
     } finally {
       copy.close();
     }
+  });
+
+  it('a signed package stripped of its signature fails', async () => {
+    // Remove manifest.json.p7s, mark the manifest unsigned, and change postures.csv with
+    // its hash, as someone would who wants the edit to pass.
+    const entries = await readPackageEntries(packagePath, () => true);
+    const manifest = JSON.parse(entries.get('manifest.json')!.data!.toString('utf8')) as { signed: boolean; files: { path: string; sha256: string; bytes: number }[] };
+    const csv = Buffer.from(entries.get('postures.csv')!.data!.toString('utf8').replace('Failed', 'Passed'), 'utf8');
+    manifest.signed = false;
+    const listed = manifest.files.find((file) => file.path === 'postures.csv')!;
+    listed.sha256 = createHash('sha256').update(csv).digest('hex');
+    listed.bytes = csv.length;
+
+    const zip = new yazl.ZipFile();
+    for (const [name, entry] of entries) {
+      if (name === 'manifest.json.p7s') continue;
+      const data = name === 'manifest.json' ? Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8') : name === 'postures.csv' ? csv : entry.data!;
+      zip.addBuffer(data, name);
+    }
+    zip.end();
+    const stripped = join(dir.path, 'stripped.zip');
+    await pipeline(zip.outputStream, createWriteStream(stripped));
+
+    const result = await verifyFile(stripped, store);
+    expect(result.ok).toBe(false);
+    const failed = result.checks.filter((check) => !check.ok).map((check) => check.message);
+    expect(failed.join('\n')).toContain('the manifest signature was removed');
+  });
+
+  it('verify CLI reads one file and says what unsigned means', () => {
+    const db = join(dir.path, 'store.db');
+    const verify = (...args: string[]) => spawnSync(process.execPath, [CLI, 'verify', ...args, '--db', db], { encoding: 'utf8' });
+
+    const two = verify(plainPdf, signedPdf);
+    expect(two.status).toBe(2);
+    expect(two.stderr).toContain('one file at a time');
+
+    const plain = verify(plainPdf);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toContain('It is not signed, so this does not prove who made it');
+    expect(verify(signedPdf).stdout).toContain('is intact');
+
+    // A damaged first byte is a failed check, not a usage error.
+    const damaged = join(dir.path, 'damaged-head.pdf');
+    writeFileSync(damaged, Buffer.concat([Buffer.from('%pDF-'), readFileSync(plainPdf).subarray(5)]));
+    const head = verify(damaged);
+    expect(head.status).toBe(8);
+    expect(head.stderr).toContain('neither a PDF nor a zip audit package');
   });
 });
