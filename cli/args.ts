@@ -145,6 +145,17 @@ export function parseInteger(value: unknown, what: string, options: { min?: numb
   return Number(text);
 }
 
+/** Reads the one SNAPSHOT argument of a command; more or none is a usage error. */
+export function snapshotArgument(positionals: readonly string[], command: string): number {
+  if (positionals.length === 0) {
+    throw new AppError('USAGE', `Give the snapshot ID: posture-workbench ${command} SNAPSHOT. List them with \`posture-workbench snapshots\`.`);
+  }
+  if (positionals.length > 1) {
+    throw new AppError('USAGE', `${command} takes one snapshot ID, got ${positionals.length} (${positionals.join(' ')}); run it once per snapshot.`);
+  }
+  return parseInteger(positionals[0], 'SNAPSHOT');
+}
+
 export function exitCodeFor(error: unknown): number {
   return EXIT_CODES[toErrorInfo(error).code] ?? 1;
 }

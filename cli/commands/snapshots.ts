@@ -2,7 +2,7 @@
 import { AppError } from '../../db/errors.js';
 import { deleteSnapshot, getSnapshotDetails, listSnapshots, updateSnapshot, type SnapshotInfo } from '../../db/snapshots.js';
 import { importFiles, type ImportProgress } from '../../electron/ingest/import.js';
-import { formatBytes, formatTable, parseInteger, type CommandSpec } from '../args.js';
+import { formatBytes, formatTable, parseInteger, snapshotArgument, type CommandSpec } from '../args.js';
 import { withStore } from '../context.js';
 
 export const importCommand: CommandSpec = {
@@ -141,7 +141,7 @@ export const showCommand: CommandSpec = {
   options: {},
   details: '--json includes "records", "byStatus" (verbatim status -> count), "byCriticality" and "byPolicy".',
   async run(context) {
-    const id = parseInteger(context.positionals[0], 'SNAPSHOT');
+    const id = snapshotArgument(context.positionals, 'show');
     return withStore(context, async (store) => {
       const details = getSnapshotDetails(store, id);
       if (context.json) {
@@ -192,7 +192,7 @@ export const labelCommand: CommandSpec = {
     note: { type: 'string', valueName: 'TEXT', description: 'New note (replaces the old one)' },
   },
   async run(context) {
-    const id = parseInteger(context.positionals[0], 'SNAPSHOT');
+    const id = snapshotArgument(context.positionals, 'label');
     if (context.values.label === undefined && context.values.note === undefined) {
       throw new AppError('USAGE', 'Nothing to change: give --label, --note or both.');
     }
@@ -212,7 +212,7 @@ export const deleteCommand: CommandSpec = {
   usage: 'delete SNAPSHOT [--json]',
   options: {},
   async run(context) {
-    const id = parseInteger(context.positionals[0], 'SNAPSHOT');
+    const id = snapshotArgument(context.positionals, 'delete');
     return withStore(context, async (store) => {
       deleteSnapshot(store, id);
       context.out(context.json ? JSON.stringify({ deleted: id }) + '\n' : `Snapshot ${id} deleted.\n`);

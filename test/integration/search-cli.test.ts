@@ -153,6 +153,18 @@ describe('search command on the reference samples', () => {
     expect(exceptions).toBeGreaterThan(0);
   });
 
+  it('snapshot commands take one ID', async () => {
+    for (const args of [['show', '1', '2'], ['delete', '1', '2'], ['label', '1', '2', '--label', 'x']]) {
+      const result = await cli(db, ...args);
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
+      expect(result.stderr).toContain('takes one snapshot ID, got 2 (1 2)');
+    }
+    const none = await cli(db, 'delete');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('Give the snapshot ID: posture-workbench delete SNAPSHOT');
+    expect((await cli(db, 'show', '1')).code).toBe(0);
+  });
+
   it('names the flag in flag errors', async () => {
     const status = await cli(db, 'search', '--status', 'bogus');
     expect(status.code).toBe(2);
