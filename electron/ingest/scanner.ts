@@ -29,6 +29,7 @@ export const DEFAULT_SCANNER_LIMITS: ScannerLimits = {
   maxDepth: 64,
 };
 
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
@@ -53,6 +54,8 @@ function describeByte(byte: number): string {
 export class RecordScanner {
   private readonly limits: ScannerLimits;
   private mode: Mode = 'start';
+  /** Bytes of a leading UTF-8 byte order mark read so far. */
+  private bomBytes = 0;
   private arrayState: ArrayState = 'expect-element-or-end';
   private offset = 0;
   private elementIndex = 0;
@@ -104,6 +107,15 @@ export class RecordScanner {
 
       const byte = chunk[i]!;
       if (isWhitespace(byte)) {
+        i++;
+        this.offset++;
+        continue;
+      }
+
+      // A UTF-8 byte order mark, which Windows editors and PowerShell write, is skipped.
+      if (this.mode === 'start' && this.offset < UTF8_BOM.length && this.bomBytes === this.offset && (byte === UTF8_BOM[this.offset] || this.bomBytes > 0)) {
+        if (byte !== UTF8_BOM[this.offset]) throw this.syntaxError(byte, 'the rest of a UTF-8 byte order mark (EF BB BF)');
+        this.bomBytes++;
         i++;
         this.offset++;
         continue;

@@ -60,6 +60,20 @@ describe('RecordScanner', () => {
     for (let size = 1; size <= 8; size++) expect(scanInPieces(input, [size])).toEqual(records);
   });
 
+  it('skips a UTF-8 byte order mark', () => {
+    const records = [{ a: 1 }, { b: 'Zürich' }];
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    for (const body of [JSON.stringify(records), records.map((record) => JSON.stringify(record)).join('\n')]) {
+      const input = Buffer.concat([bom, Buffer.from(body)]);
+      for (const size of [1, 2, input.length]) expect(scanInPieces(input, [size])).toEqual(records);
+    }
+  });
+
+  it('rejects a broken byte order mark', () => {
+    const scanner = new RecordScanner();
+    expect(() => scanner.push(Buffer.from([0xef, 0xbb, 0x5b, 0x5d]))).toThrow(/byte 2.*byte order mark/);
+  });
+
   it('accepts an empty array', () => {
     expect(scanInPieces(Buffer.from(' [ ] '), [1])).toEqual([]);
   });
