@@ -61,6 +61,14 @@ function certificateOf(certificate: Certificate): OpenedCertificate {
   const keyBag = p12.getBags({ bagType: keyBagType })[keyBagType]?.[0];
   const certBags: forge.pkcs12.Bag[] = p12.getBags({ bagType: certBagType })[certBagType] ?? [];
   const key = keyBag?.key as forge.pki.rsa.PrivateKey | undefined;
+  if (keyBag && !key) {
+    // node-forge reads RSA keys only; it leaves other key types (EC, Ed25519) unparsed.
+    throw new AppError(
+      'INVALID_INPUT',
+      'The private key in the PKCS#12 file is not an RSA key, and only RSA keys can sign here (EC keys cannot); ' +
+        'export an RSA key and its certificate, e.g. made with `openssl req -x509 -newkey rsa:3072 …`.',
+    );
+  }
   if (!key) throw new AppError('INVALID_INPUT', 'The PKCS#12 file contains no private key; export the certificate together with its key.');
   const all = certBags.map((bag) => bag.cert).filter((candidate): candidate is forge.pki.Certificate => candidate !== undefined && candidate !== null);
   const cert = all.find((candidate) => {

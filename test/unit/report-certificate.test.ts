@@ -63,3 +63,19 @@ describe('certificate names outside ASCII', () => {
     }
   });
 });
+
+describe('certificate key types', () => {
+  it('EC key names the supported type', () => {
+    const dir = makeTempDir('pw-cert-ec-');
+    try {
+      const key = join(dir.path, 'key.pem');
+      const pem = join(dir.path, 'cert.pem');
+      const p12 = join(dir.path, 'ec.p12');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', pem, '-days', '30', '-subj', '/CN=EC auditor'], { stdio: 'ignore' });
+      execFileSync('openssl', ['pkcs12', '-export', '-in', pem, '-inkey', key, '-out', p12, '-passout', 'pass:test-only'], { stdio: 'ignore' });
+      expect(() => describeCertificate({ p12: readFileSync(p12), password: 'test-only' })).toThrow(/not an RSA key, and only RSA keys can sign here/);
+    } finally {
+      dir.remove();
+    }
+  });
+});
