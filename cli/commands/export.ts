@@ -1,6 +1,6 @@
 /** `export csv|pdf|package`: the auditor's deliverables. */
 import { AppError } from '../../db/errors.js';
-import { parseInteger, type CommandSpec } from '../args.js';
+import { EXIT_CODES, parseInteger, type CommandSpec } from '../args.js';
 import { withStore } from '../context.js';
 import { exportCsv, exportPackage, exportPdf, type CsvKind } from '../../electron/report/export.js';
 import { checkOutputPath } from '../../electron/report/output.js';
@@ -25,13 +25,18 @@ function describeSignoffs(report: ReportRevision): string {
 
 /**
  * Runs an export with Ctrl+C as its cancel signal, so it removes its temporary files and
- * exits with CANCELLED instead of dying with them on disk. A second Ctrl+C ends the
- * process at once.
+ * exits with CANCELLED instead of dying with them on disk. Cleaning up takes a moment, so
+ * a second Ctrl+C is absorbed; a third ends the process at once, leaving the files.
  */
 async function untilInterrupted<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
+  let presses = 0;
+  const onSignal = () => {
+    presses++;
+    if (presses >= 3) process.exit(EXIT_CODES.CANCELLED);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
   try {
     return await run(abort.signal);
   } finally {
@@ -60,8 +65,10 @@ the same, the signed-off one first, so it prints its sign-off page; with no such
 it saves a new report. --report UUID exports that report again, and any changed option
 saves a new revision. Without --p12 the PDF carries an embedded digest and manifest; with
 it, a PDF signature (and manifest.json.p7s in the package). Every export writes to a
-temporary file renamed into place when it is complete. Ctrl+C stops an export, which
-then removes its temporary files and exits with 130 (a second Ctrl+C ends it at once).
+temporary file moved into place when it is complete; without --force, a file that
+appears at --out meanwhile (another export) is kept and this export fails. Ctrl+C stops
+an export, which then removes its temporary files and exits with 130 (a third Ctrl+C
+ends it at once, leaving them).
 
 --json prints, for csv: {"kind", "csv", "path", "rows", "bytes", "sha256"}; for pdf:
 {"kind", "path", "sha256", "bytes", "pages", "findings", "signed", "demoCertificate",
@@ -77,7 +84,8 @@ then removes its temporary files and exits with 130 (a second Ctrl+C ends it at 
     }
     if (context.positionals.length > 1) throw new AppError('USAGE', `Unexpected argument "${context.positionals[1]}"; see --help.`);
     if (typeof context.values.out !== 'string') throw new AppError('USAGE', 'Give the output file with --out PATH.');
-    const path = checkOutputPath(context.values.out, context.values.force === true);
+    const force = context.values.force === true;
+    const path = checkOutputPath(context.values.out, force);
     const bom = context.values.bom === true;
 
     if (kind === 'csv') {
@@ -108,7 +116,7 @@ then removes its temporary files and exits with 130 (a second Ctrl+C ends it at 
         };
         let result;
         try {
-          result = await untilInterrupted((signal) => exportCsv(store, { kind: csvKind, snapshotId, baselineId, query, path, bom, onRows, signal }));
+          result = await untilInterrupted((signal) => exportCsv(store, { kind: csvKind, snapshotId, baselineId, query, path, bom, onRows, signal, overwrite: force }));
         } finally {
           if (lastDraw > 0) context.err('\n');
         }
@@ -125,7 +133,7 @@ then removes its temporary files and exits with 130 (a second Ctrl+C ends it at 
       const { report, source } = resolveReport(store, context);
       const signoffs = report.signoffs.map(({ name, role, organisation, signedAt }) => ({ name, role, organisation, signedAt }));
       if (kind === 'pdf') {
-        const result = await untilInterrupted((signal) => exportPdf(store, report, path, certificate, { signal }));
+        const result = await untilInterrupted((signal) => exportPdf(store, report, path, certificate, { signal, overwrite: force }));
         const summary = {
           kind: 'pdf',
           path: result.path,
@@ -149,7 +157,7 @@ then removes its temporary files and exits with 130 (a second Ctrl+C ends it at 
         );
         return;
       }
-      const result = await untilInterrupted((signal) => exportPackage(store, report, path, certificate, { bom, signal }));
+      const result = await untilInterrupted((signal) => exportPackage(store, report, path, certificate, { bom, signal, overwrite: force }));
       const summary = {
         kind: 'package',
         path: result.path,

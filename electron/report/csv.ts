@@ -82,7 +82,7 @@ export class CsvWriter {
 
   async flush(): Promise<void> {
     if (this.options.signal?.aborted) {
-      throw new AppError('CANCELLED', `The CSV export was cancelled after ${this.rowCount.toLocaleString('en-US')} rows; nothing was saved.`);
+      throw new AppError('CANCELLED', `The CSV export was cancelled after ${this.rowCount.toLocaleString('en-US')} rows; no file was written.`);
     }
     if (this.buffer.length === 0) return;
     const chunk = this.buffer;

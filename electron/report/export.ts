@@ -13,7 +13,7 @@ import type { Store } from '../../db/store.js';
 import { siblingModule, spawnWorker } from '../workers/spawn.js';
 import { writeDiffCsv, writePosturesCsv, writeRollupsCsv, type CsvOptions } from './csv.js';
 import { reportTrend, type TrendPoint } from './model.js';
-import { throwIfCancelled, writeOutputBuffer, writeOutputFile } from './output.js';
+import { throwIfCancelled, writeOutputBuffer, writeOutputFile, type OutputOptions } from './output.js';
 import { writeAuditPackage, type PackageManifest } from './package.js';
 import { reportSnapshotIds, resolveQueryScope } from './query-scope.js';
 import { runRenderJob, type RenderJob, type RenderJobResult } from './render-job.js';
@@ -29,7 +29,7 @@ export interface PdfExportResult {
   demoCertificate: boolean;
 }
 
-export interface ExportOptions {
+export interface ExportOptions extends OutputOptions {
   /** Renders in this thread instead of a worker thread. */
   inThread?: boolean;
   /** Stops the export with CANCELLED: at once while the worker renders, else before the next step. */
@@ -49,7 +49,7 @@ export async function renderReport(job: RenderJob, options: ExportOptions = {}):
       () => {
         if (settled) return;
         settled = true;
-        reject(new AppError('CANCELLED', 'The report export was cancelled while the PDF was rendered; nothing was saved.'));
+        reject(new AppError('CANCELLED', 'The report export was cancelled while the PDF was rendered; no file was written.'));
         void worker.terminate();
       },
       { once: true },
@@ -93,7 +93,7 @@ export async function exportPdf(
     options,
   );
   throwIfCancelled(options.signal, 'PDF export');
-  await writeOutputBuffer(path, rendered.pdf);
+  await writeOutputBuffer(path, rendered.pdf, options);
   const sha256 = sha256Of(rendered.pdf);
   recordPdfExport(store, report.rowId, sha256);
   return {
@@ -121,7 +121,7 @@ export interface CsvExportResult {
 /** Writes one CSV of a snapshot (a diff needs `baselineId`), narrowed by `query`. */
 export async function exportCsv(
   store: Store,
-  options: CsvOptions & { kind: CsvKind; snapshotId: number; baselineId: number | null; query: string | null; path: string },
+  options: CsvOptions & OutputOptions & { kind: CsvKind; snapshotId: number; baselineId: number | null; query: string | null; path: string },
 ): Promise<CsvExportResult> {
   if (options.kind === 'diff' && options.baselineId === null) {
     throw new AppError('USAGE', 'A diff CSV needs --baseline ID (the earlier snapshot to compare with).');
@@ -134,7 +134,7 @@ export async function exportCsv(
       if (options.kind === 'postures') return writePosturesCsv(store.sqlite, options.snapshotId, stream, csv);
       if (options.kind === 'rollups') return writeRollupsCsv(store.sqlite, options.snapshotId, stream, csv);
       return writeDiffCsv(store, options.baselineId!, options.snapshotId, stream, csv);
-    });
+    }, options);
     const hash = createHash('sha256');
     let bytes = 0;
     for await (const chunk of createReadStream(options.path)) {
@@ -181,6 +181,7 @@ export async function exportPackage(
       certificate,
       bom: options.bom,
       signal: options.signal,
+      overwrite: options.overwrite,
     });
     recordPdfExport(store, report.rowId, sha256);
     return {

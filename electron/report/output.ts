@@ -4,7 +4,7 @@
  * written report where the auditor expects a finished one.
  */
 import { createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { link, rename, rm } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { AppError } from '../../db/errors.js';
 
@@ -34,11 +34,44 @@ function partialPath(path: string): string {
   return `${path}.partial-${process.pid}`;
 }
 
+/** How an export may treat a file that exists at its output path when it finishes. */
+export interface OutputOptions {
+  /**
+   * False when the caller checked that the path was free and no file may replace it, as
+   * the CLI without --force: a file that another export wrote there meanwhile is kept,
+   * and this export fails with CONFLICT. Default true (the desktop app's save dialog
+   * asks about overwriting).
+   */
+  overwrite?: boolean;
+}
+
+/** Moves the finished temporary file to `path`, replacing a file there only with `overwrite`. */
+async function publish(temporary: string, path: string, overwrite: boolean): Promise<void> {
+  if (overwrite) {
+    await rename(temporary, path);
+    return;
+  }
+  try {
+    // A hard link fails when the name exists, so no file written meanwhile is replaced.
+    await link(temporary, path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new AppError('CONFLICT', `${path} appeared while this export ran (another export?); add --force to overwrite it, or choose another --out.`);
+    }
+    // File systems without hard links (FAT and exFAT drives): check, then rename.
+    if (existsSync(path)) throw new AppError('CONFLICT', `${path} appeared while this export ran (another export?); add --force to overwrite it, or choose another --out.`);
+    await rename(temporary, path);
+    return;
+  }
+  await rm(temporary, { force: true });
+}
+
 /**
- * Runs `write` on a stream to a temporary file next to `path`, then renames it into
+ * Runs `write` on a stream to a temporary file next to `path`, then moves it into
  * place. The caller's `write` ends the stream; on any error the temporary file is removed.
  */
-export async function writeOutputFile<T>(path: string, write: (stream: WriteStream) => Promise<T>): Promise<T> {
+export async function writeOutputFile<T>(path: string, write: (stream: WriteStream) => Promise<T>, options: OutputOptions = {}): Promise<T> {
   const temporary = partialPath(path);
   const stream = createWriteStream(temporary);
   try {
@@ -49,7 +82,7 @@ export async function writeOutputFile<T>(path: string, write: (stream: WriteStre
         stream.end(() => done());
       });
     }
-    await rename(temporary, path);
+    await publish(temporary, path, options.overwrite ?? true);
     return result;
   } catch (error) {
     stream.destroy();
@@ -59,16 +92,20 @@ export async function writeOutputFile<T>(path: string, write: (stream: WriteStre
 }
 
 /** Writes a buffer to `path` through a temporary file. */
-export async function writeOutputBuffer(path: string, data: Buffer): Promise<void> {
-  await writeOutputFile(path, async (stream) => {
-    await new Promise<void>((done, fail) => {
-      stream.once('error', fail);
-      stream.end(data, () => done());
-    });
-  });
+export async function writeOutputBuffer(path: string, data: Buffer, options: OutputOptions = {}): Promise<void> {
+  await writeOutputFile(
+    path,
+    async (stream) => {
+      await new Promise<void>((done, fail) => {
+        stream.once('error', fail);
+        stream.end(data, () => done());
+      });
+    },
+    options,
+  );
 }
 
 /** Throws CANCELLED when `signal` is aborted: the export stops before its next step. */
 export function throwIfCancelled(signal: AbortSignal | undefined, operation: string): void {
-  if (signal?.aborted) throw new AppError('CANCELLED', `The ${operation} was cancelled; nothing was saved.`);
+  if (signal?.aborted) throw new AppError('CANCELLED', `The ${operation} was cancelled; no file was written.`);
 }

@@ -14,8 +14,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
+import { AppError } from '../../db/errors.js';
 import { iterateRawRecords } from '../../db/snapshots.js';
 import type { Store } from '../../db/store.js';
 import { writeDiffCsv, writePosturesCsv, writeRollupsCsv } from './csv.js';
@@ -65,6 +67,8 @@ export interface PackageInput {
   createdAt?: string;
   /** Stops the package with CANCELLED at the next CSV chunk or step, and removes its temporary files. */
   signal?: AbortSignal;
+  /** See OutputOptions in ./output.ts. */
+  overwrite?: boolean;
 }
 
 export interface PackageResult {
@@ -182,10 +186,19 @@ export async function writeAuditPackage(path: string, input: PackageInput): Prom
     if (signature) zip.addBuffer(signature, PACKAGE_SIGNATURE_NAME, { mtime, compress: false });
     for (const entry of entries) zip.addFile(local(entry.name), entry.name, { mtime, compress: !entry.name.endsWith('.gz') && entry.name !== PACKAGE_REPORT_NAME });
     zip.end();
-    await writeOutputFile(path, async (stream) => {
-      zip.outputStream.pipe(stream);
-      await once(stream, 'finish');
-    });
+    await writeOutputFile(
+      path,
+      async (stream) => {
+        try {
+          // The signal destroys both streams, so a cancel stops the zip mid-write too.
+          await pipeline(zip.outputStream, stream, input.signal ? { signal: input.signal } : {});
+        } catch (error) {
+          if (input.signal?.aborted) throw new AppError('CANCELLED', 'The audit package export was cancelled; no file was written.', { cause: error });
+          throw error;
+        }
+      },
+      { overwrite: input.overwrite },
+    );
     return { manifest, bytes: (await stat(path)).size };
   } finally {
     await rm(folder, { recursive: true, force: true });

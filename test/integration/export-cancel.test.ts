@@ -46,7 +46,7 @@ describe('exports interrupted', () => {
 
     // 2. The export stops as cancelled and removes what it wrote.
     expect(await exited).toBe(130);
-    expect(stderr).toMatch(/cancelled after [\d,]+ rows; nothing was saved/);
+    expect(stderr).toMatch(/cancelled after [\d,]+ rows; no file was written/);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(outDir)).toEqual([]);
   });
@@ -89,6 +89,26 @@ describe('exports interrupted', () => {
 
       // Cancel once the package's temporary folder exists, while its CSVs are written.
       await waitFor(() => readdirSync(outDir).some((name) => name.startsWith('.package-')));
+      controller.abort();
+      await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
+      expect(readdirSync(outDir)).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('cancel stops a package while it zips', async () => {
+    const store = openStore(db);
+    try {
+      const saved = saveReportRevision(store, { title: 'Cancel zip', client: 'Client', site: 'Site', auditor: 'Auditor', snapshotId, baselineId: null, query: null });
+      const report = getReport(store, saved.reportId);
+      const outDir = join(dir.path, 'zipping');
+      mkdirSync(outDir);
+      const controller = new AbortController();
+      const run = exportPackage(store, report, join(outDir, 'package.zip'), null, { signal: controller.signal });
+
+      // The zip's temporary file appears only once every part is written and hashed.
+      await waitFor(() => readdirSync(outDir).some((name) => name.startsWith('package.zip.partial-')));
       controller.abort();
       await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
       expect(readdirSync(outDir)).toEqual([]);

@@ -163,7 +163,7 @@ describe('CSV export progress and cancel', () => {
     const path = join(dir.path, 'cancelled.csv');
     const run = exportCsv(store, { ...options(path), signal: controller.signal, onRows: () => controller.abort() });
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
-    await expect(run).rejects.toThrow(/cancelled after [\d,]+ rows; nothing was saved/);
+    await expect(run).rejects.toThrow(/cancelled after [\d,]+ rows; no file was written/);
     expect(readdirSync(dir.path).filter((name) => name.includes('cancelled'))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkOutputPath } from '../../electron/report/output.js';
+import { checkOutputPath, writeOutputFile } from '../../electron/report/output.js';
 import { needsFallbackFont, visibleText } from '../../electron/report/pdf/layout.js';
 import { makeTempDir } from '../helpers/temp.js';
 
@@ -41,5 +41,40 @@ describe('report text helpers', () => {
   it('control characters become visible', () => {
     expect(visibleText('Automatic (2)\u0000')).toBe('Automatic (2)\\u0000');
     expect(visibleText('a\r\nb\tc')).toBe('a\nb\tc');
+  });
+});
+
+describe('output written meanwhile', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+
+  afterEach(() => dir.remove());
+
+  /** Writes "ours" to `path`, while another writer creates the same file mid-way. */
+  const race = (path: string, overwrite: boolean) =>
+    writeOutputFile(
+      path,
+      async (stream) => {
+        writeFileSync(path, 'theirs');
+        stream.end('ours');
+      },
+      { overwrite },
+    );
+
+  it('keeps the other file without overwrite', async () => {
+    const path = join(dir.path, 'report.csv');
+    await expect(race(path, false)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(readFileSync(path, 'utf8')).toBe('theirs');
+    expect(readdirSync(dir.path)).toEqual(['report.csv']);
+  });
+
+  it('replaces it with overwrite', async () => {
+    const path = join(dir.path, 'report.csv');
+    await race(path, true);
+    expect(readFileSync(path, 'utf8')).toBe('ours');
+    expect(readdirSync(dir.path)).toEqual(['report.csv']);
   });
 });
