@@ -34,13 +34,13 @@ function partialPath(path: string): string {
   return `${path}.partial-${process.pid}`;
 }
 
-/** How an export may treat a file that exists at its output path when it finishes. */
+/** Treatment of a file that exists at the output path when an export finishes. */
 export interface OutputOptions {
   /**
    * False when the caller checked that the path was free and no file may replace it, as
    * the CLI without --force: a file that another export wrote there meanwhile is kept,
-   * and this export fails with CONFLICT. Default true (the desktop app's save dialog
-   * asks about overwriting).
+   * and this export fails with CONFLICT. Default true, because the desktop app's save
+   * dialog has the user confirm an overwrite.
    */
   overwrite?: boolean;
 }
