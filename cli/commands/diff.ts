@@ -35,7 +35,7 @@ function readFilters(context: CommandContext): DiffFilters {
     policyIds: integerValues(context.values.policy, '--policy'),
     hostIds: integerValues(context.values.host, '--host'),
     controlIds: integerValues(context.values.control, '--control'),
-    criticality: integerValues(context.values.criticality, '--criticality'),
+    criticality: listValues(context.values.criticality).map((item) => parseInteger(item, '--criticality', { min: 0, max: 5 })),
   };
 }
 
@@ -109,10 +109,12 @@ commas. Filters apply to the counts too; --class limits only the rows.
 ${CLASS_HELP}
 
 --json prints {"counts": {"added", "removed", "regressed", "fixed", "exception",
-"statusChanged", "evidenceChanged", "metadataChanged", "outOfScope"}, "rows": [...]}; each
-row has postureId, policyId, hostId, controlId, instance, class, statusA, statusB, stateIdA,
-stateIdB, criticalityValue, criticalityLabel, technologyName, ip, dns, controlStatement.
-With --rollup or --detail, --json prints that result instead.`,
+"statusChanged", "evidenceChanged", "metadataChanged", "outOfScope"}, "rows": [...],
+"nextCursor"}; each row has postureId, policyId, hostId, controlId, instance, class,
+statusA, statusB, stateIdA, stateIdB, criticalityValue, criticalityLabel, technologyName,
+ip, dns, controlStatement. "nextCursor" is null on the last page; otherwise pass it to
+--after, unchanged, for the next page in the same order. With --rollup or --detail (one
+of them), --json prints that result instead.`,
   async run(context) {
     const filters = readFilters(context);
     const classes = listValues(context.values.class).map(parseDiffClass);
@@ -126,6 +128,7 @@ With --rollup or --detail, --json prints that result instead.`,
       throw new AppError('USAGE', `--rollup must be one of ${ROLLUP_DIMENSIONS.join(', ')}, got "${rollup}".`);
     }
     const detail = context.values.detail === undefined ? null : parseInteger(context.values.detail, '--detail');
+    if (detail !== null && rollup !== undefined) throw new AppError('USAGE', 'Give either --rollup or --detail, not both: each prints its own result.');
 
     return withStore(context, async (store) => {
       const { a, b } = resolvePair(store, context.positionals);
@@ -135,7 +138,7 @@ With --rollup or --detail, --json prints that result instead.`,
       const counts = diffCounts(store, a, b, filters);
       const page = diffRows(store, { a, b, ...filters, classes, order: order as DiffOrder, after: context.values.after as string | undefined, limit });
       if (context.json) {
-        context.out(JSON.stringify({ counts, rows: page.rows }) + '\n');
+        context.out(JSON.stringify({ counts, rows: page.rows, nextCursor: page.nextCursor }) + '\n');
         return;
       }
       const infoA = getSnapshot(store, a);
@@ -300,7 +303,7 @@ snapshot counts its postures once and stores the counts.
       }
       context.out(
         formatTable(
-          ['Snapshot', 'Created', 'Label', 'Postures', 'Passed', 'Passed*', 'Failed', 'Error', 'Pass rate'],
+          ['Snapshot', 'Created', 'Label', 'Postures', 'Passed', 'Passed*', 'Failed', 'Error', 'Other', 'Pass rate'],
           points.map((point) => [
             point.snapshotId,
             point.createdAt.replace('T', ' ').slice(0, 19),
@@ -310,6 +313,7 @@ snapshot counts its postures once and stores the counts.
             point.exception,
             point.failed,
             point.error,
+            point.other,
             percent(point.passRate),
           ]),
         ),

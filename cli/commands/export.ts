@@ -128,6 +128,9 @@ ends it at once, leaving them).
       });
     }
 
+    if (context.values.csv !== undefined) {
+      throw new AppError('USAGE', `--csv chooses the kind of a CSV export; \`export ${kind}\` writes ${kind === 'pdf' ? 'a PDF' : 'every CSV in the package'}. Drop --csv, or use \`export csv\`.`);
+    }
     const certificate = await loadCertificate(context);
     return withStore(context, async (store) => {
       const { report, source } = resolveReport(store, context);

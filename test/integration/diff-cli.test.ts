@@ -83,8 +83,39 @@ describe('diff on simulator files', () => {
     expect(history.postures[0]!.changes.map((change) => change.class)).toEqual(['regressed']);
   });
 
+  it('pages --json rows with nextCursor', async () => {
+    type Page = { counts: Record<string, number>; rows: { postureId: number }[]; nextCursor: string | null };
+    for (const order of ['posture', 'criticality']) {
+      const all = JSON.parse(await cli(db, 'diff', '--json', '--order', order, '--limit', '10000')) as Page;
+      expect(all.nextCursor).toBeNull();
+      const paged: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const after: string[] = cursor === null ? [] : ['--after', cursor];
+        const page = JSON.parse(await cli(db, 'diff', '--json', '--order', order, '--limit', '40', ...after)) as Page;
+        paged.push(...page.rows.map((row) => row.postureId));
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      expect({ order, paged }).toEqual({ order, paged: all.rows.map((row) => row.postureId) });
+    }
+  });
+
   it('exits with usage errors', async () => {
     await expect(cli(db, 'diff', '--class', 'worse')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown diff class "worse"') });
     await expect(cli(db, 'diff', '1', '99')).rejects.toMatchObject({ code: 3 });
+    await expect(cli(db, 'diff', '--criticality', '9')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--criticality must be a whole number from 0 to 5') });
+    await expect(cli(db, 'diff', '--rollup', 'policy', '--detail', '4')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('either --rollup or --detail') });
+  });
+
+  it('trend rows add up', async () => {
+    const text = await cli(db, 'trend');
+    const rows = text.split('\n').slice(2).filter((line) => /^\d/u.test(line));
+    expect(rows.length).toBe(2);
+    for (const row of rows) {
+      // Postures, Passed, Passed*, Failed, Error, Other, then the pass rate.
+      const numbers = row.trim().split(/\s+/u).slice(-7, -1).map(Number);
+      const [postures, ...counts] = numbers;
+      expect(counts.reduce((sum, count) => sum + count, 0)).toBe(postures);
+    }
   });
 });
