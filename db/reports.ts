@@ -376,6 +376,18 @@ export function signOffReport(store: Store, reportId: string, revision: number |
   };
   const report = getReport(store, reportId, revision);
 
+  // A sign-off time is the auditor's statement of when they signed: not before the
+  // revision existed, and not in the future (beyond five minutes of clock difference).
+  if (signoff.signedAt < report.createdAt) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `The sign-off time ${signoff.signedAt} is before revision ${report.revision} of the report was created (${report.createdAt}); give the time the revision was actually signed.`,
+    );
+  }
+  if (Date.parse(signoff.signedAt) > Date.now() + 5 * 60_000) {
+    throw new AppError('INVALID_INPUT', `The sign-off time ${signoff.signedAt} is in the future; give the time the revision was signed, or leave --time out for now.`);
+  }
+
   // Signing data that no longer matches its hash would certify something else.
   const { sha256, problems } = recomputeReportSha256(store, report);
   if (problems.length > 0 || sha256 !== report.contentSha256) {

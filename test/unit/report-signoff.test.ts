@@ -54,9 +54,12 @@ describe('report revisions and sign-off', () => {
 
   it('sign-off stores the hash and locks snapshots', () => {
     const report = saveReportRevision(store, definition);
-    const signoff = signOffReport(store, report.reportId, undefined, { ...SIGNOFF, signedAt: '2025-06-30T14:00:00+02:00' });
+    // A time after the revision was created, given with a zone offset.
+    const later = new Date(Date.parse(report.createdAt) + 60_000);
+    const local = `${new Date(later.getTime() + 2 * 3_600_000).toISOString().slice(0, 19)}+02:00`;
+    const signoff = signOffReport(store, report.reportId, undefined, { ...SIGNOFF, signedAt: local });
     expect(signoff.reportSha256).toBe(report.contentSha256);
-    expect(signoff.signedAt).toBe('2025-06-30T12:00:00.000Z');
+    expect(signoff.signedAt).toBe(`${later.toISOString().slice(0, 19)}.000Z`);
     expect(signoff.snapshotIds).toEqual([definition.baselineId, definition.snapshotId].sort((a, b) => a! - b!));
     expect(() => deleteSnapshot(store, definition.snapshotId)).toThrow(expect.objectContaining({ code: 'LOCKED' }));
     expect(() => deleteSnapshot(store, definition.baselineId!)).toThrow(expect.objectContaining({ code: 'LOCKED' }));
@@ -66,6 +69,8 @@ describe('report revisions and sign-off', () => {
     const report = saveReportRevision(store, definition);
     expect(() => signOffReport(store, report.reportId, 1, { ...SIGNOFF, name: '  ' })).toThrow(/--name/);
     expect(() => signOffReport(store, report.reportId, 1, { ...SIGNOFF, signedAt: 'yesterday' })).toThrow(/ISO-8601/);
+    expect(() => signOffReport(store, report.reportId, 1, { ...SIGNOFF, signedAt: '2020-01-01T00:00:00Z' })).toThrow(/before revision 1 of the report was created/);
+    expect(() => signOffReport(store, report.reportId, 1, { ...SIGNOFF, signedAt: '2099-01-01T00:00:00Z' })).toThrow(/in the future/);
   });
 
   it('sign-off rejects changed snapshot content', () => {
