@@ -84,8 +84,8 @@ ends it at once, leaving them).
     }
     if (context.positionals.length > 1) throw new AppError('USAGE', `Unexpected argument "${context.positionals[1]}"; see --help.`);
     if (typeof context.values.out !== 'string') throw new AppError('USAGE', 'Give the output file with --out PATH.');
+    const out = context.values.out;
     const force = context.values.force === true;
-    const path = checkOutputPath(context.values.out, force);
     const bom = context.values.bom === true;
 
     if (kind === 'csv') {
@@ -106,6 +106,8 @@ ends it at once, leaving them).
         requireCompleteSnapshot(store, snapshotId);
         if (baselineId !== null) requireCompleteSnapshot(store, baselineId);
         const query = typeof context.values.query === 'string' ? context.values.query : null;
+        // After the snapshot checks, so a wrong ID is reported before an existing file.
+        const path = checkOutputPath(out, force);
 
         // The row count so far shows while it runs, in a terminal.
         let lastDraw = 0;
@@ -131,6 +133,8 @@ ends it at once, leaving them).
     if (context.values.csv !== undefined) {
       throw new AppError('USAGE', `--csv chooses the kind of a CSV export; \`export ${kind}\` writes ${kind === 'pdf' ? 'a PDF' : 'every CSV in the package'}. Drop --csv, or use \`export csv\`.`);
     }
+    // Before the report is resolved, which may save a new revision.
+    const path = checkOutputPath(out, force);
     const certificate = await loadCertificate(context);
     return withStore(context, async (store) => {
       const { report, source } = resolveReport(store, context);

@@ -211,11 +211,31 @@ export const deleteCommand: CommandSpec = {
   summary: 'Delete a snapshot and the records no other snapshot uses. Rejected while a sign-off covers it.',
   usage: 'delete SNAPSHOT [--json]',
   options: {},
+  details: `Report revisions that are not signed off do not protect their snapshots. Deleting a
+snapshot that one uses leaves the revision unable to export again or to pass verify; the
+output lists such revisions.
+
+--json prints {"deleted": ID, "unsignedReports": [{"reportId", "revision", "title"}]}.`,
   async run(context) {
     const id = snapshotArgument(context.positionals, 'delete');
     return withStore(context, async (store) => {
+      // Read before the delete: the revisions whose snapshot or baseline this is.
+      const unsignedReports = store.sqlite
+        .prepare(
+          `SELECT report_id AS reportId, revision, title FROM reports
+            WHERE (snapshot_id = ? OR baseline_id = ?) AND id NOT IN (SELECT report_row_id FROM signoffs)
+            ORDER BY created_at, revision`,
+        )
+        .all(id, id) as { reportId: string; revision: number; title: string }[];
       deleteSnapshot(store, id);
-      context.out(context.json ? JSON.stringify({ deleted: id }) + '\n' : `Snapshot ${id} deleted.\n`);
+      if (context.json) {
+        context.out(JSON.stringify({ deleted: id, unsignedReports }) + '\n');
+        return;
+      }
+      context.out(`Snapshot ${id} deleted.\n`);
+      for (const report of unsignedReports) {
+        context.out(`Report ${report.reportId} revision ${report.revision} ("${report.title}") used it; that revision can no longer be exported or verified against this store.\n`);
+      }
     });
   },
 };

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,5 +115,13 @@ describe('exports interrupted', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('delete names the unsigned reports it breaks', async () => {
+    // The tests above saved unsigned report revisions on this snapshot.
+    const output = execFileSync(process.execPath, [BIN, 'delete', String(snapshotId), '--json', '--db', db], { encoding: 'utf8' });
+    const result = JSON.parse(output) as { deleted: number; unsignedReports: { title: string; revision: number }[] };
+    expect(result.deleted).toBe(snapshotId);
+    expect(result.unsignedReports.map((report) => report.title).sort()).toEqual(['Cancel package', 'Cancel test', 'Cancel zip']);
   });
 });
