@@ -133,12 +133,28 @@ function checkStore(checks: Checks, store: Store, manifest: ReportManifest): voi
   let report;
   try {
     report = getReport(store, manifest.reportId, manifest.revision);
-  } catch (error) {
-    checks.add('store.report', false, `The store has no revision ${manifest.revision} of report ${manifest.reportId}: ${(error as Error).message}`);
+  } catch {
+    checks.add(
+      'store.report',
+      false,
+      `This store has no revision ${manifest.revision} of report ${manifest.reportId} (${store.path}). Give the database the report was made in with --db, or check the file alone with --no-store.`,
+    );
     return;
   }
   const { sha256, problems } = recomputeReportSha256(store, report);
   for (const problem of problems) checks.add('store.snapshot', false, `In the store, ${problem}.`);
+
+  // A deleted snapshot explains the hash difference below; say so instead of blaming a change.
+  const covered = [report.snapshotId, report.baselineId].filter((id): id is number => id !== null);
+  const missing = covered.filter((id) => store.sqlite.prepare('SELECT 1 FROM snapshots WHERE id = ?').get(id) === undefined);
+  if (missing.length > 0) {
+    checks.add(
+      'store.report',
+      false,
+      `The report hash cannot be recomputed: snapshot ${missing.join(' and ')} is no longer in the store (deleted?). The file's own checks above still apply.`,
+    );
+    return;
+  }
   for (const snapshot of manifest.snapshots) {
     const stored = snapshot.role === 'assessed' ? report.snapshotId : report.baselineId;
     if (stored !== snapshot.id) {

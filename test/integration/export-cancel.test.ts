@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,10 +118,25 @@ describe('exports interrupted', () => {
   });
 
   it('delete names the unsigned reports it breaks', async () => {
-    // The tests above saved unsigned report revisions on this snapshot.
+    // The tests above saved unsigned report revisions on this snapshot; one more is exported.
+    const pdf = join(dir.path, 'kept.pdf');
+    const store = openStore(db);
+    try {
+      const saved = saveReportRevision(store, { title: 'Kept PDF', client: 'Client', site: 'Site', auditor: 'Auditor', snapshotId, baselineId: null, query: null });
+      await exportPdf(store, getReport(store, saved.reportId), pdf, null);
+    } finally {
+      store.close();
+    }
+
     const output = execFileSync(process.execPath, [BIN, 'delete', String(snapshotId), '--json', '--db', db], { encoding: 'utf8' });
     const result = JSON.parse(output) as { deleted: number; unsignedReports: { title: string; revision: number }[] };
     expect(result.deleted).toBe(snapshotId);
-    expect(result.unsignedReports.map((report) => report.title).sort()).toEqual(['Cancel package', 'Cancel test', 'Cancel zip']);
+    expect(result.unsignedReports.map((report) => report.title).sort()).toEqual(['Cancel package', 'Cancel test', 'Cancel zip', 'Kept PDF']);
+
+    // verify then says the snapshot is gone, rather than that its data changed.
+    const verify = spawnSync(process.execPath, [BIN, 'verify', pdf, '--db', db], { encoding: 'utf8' });
+    expect(verify.status).toBe(8);
+    expect(verify.stdout).toContain(`snapshot ${snapshotId} is no longer in the store`);
+    expect(verify.stdout).not.toContain('the data or the report definition changed');
   });
 });
