@@ -133,7 +133,8 @@ function checkStore(checks: Checks, store: Store, manifest: ReportManifest): voi
   let report;
   try {
     report = getReport(store, manifest.reportId, manifest.revision);
-  } catch {
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'NOT_FOUND') throw error;
     checks.add(
       'store.report',
       false,
