@@ -26,7 +26,8 @@ function describeSignoffs(report: ReportRevision): string {
 /**
  * Runs an export with Ctrl+C as its cancel signal, so it removes its temporary files and
  * exits with CANCELLED instead of dying with them on disk. Cleaning up takes a moment, so
- * a second Ctrl+C is absorbed; a third ends the process at once, leaving the files.
+ * a second Ctrl+C is absorbed. A third ends the process at once, and the next export to
+ * the folder removes the files (removeAbandonedOutput).
  */
 async function untilInterrupted<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
@@ -67,8 +68,8 @@ saves a new revision. Without --p12 the PDF carries an embedded digest and manif
 it, a PDF signature (and manifest.json.p7s in the package). Every export writes to a
 temporary file moved into place when it is complete; without --force, a file that
 appears at --out meanwhile (another export) is kept and this export fails. Ctrl+C stops
-an export, which then removes its temporary files and exits with 130 (a third Ctrl+C
-ends it at once, leaving them).
+an export, which then removes its temporary files and exits with 130. A third Ctrl+C
+(or a kill) ends it at once, leaving them; the next export to that folder removes them.
 
 --json prints, for csv: {"kind", "csv", "path", "rows", "bytes", "sha256"}; for pdf:
 {"kind", "path", "sha256", "bytes", "pages", "findings", "signed", "demoCertificate",

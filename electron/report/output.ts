@@ -4,8 +4,8 @@
  * written report where the auditor expects a finished one.
  */
 import { createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
-import { link, rename, rm } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { link, readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AppError } from '../../db/errors.js';
 
 /** Resolves `path` and rejects a directory, a missing parent folder, or an existing file without `force`. */
@@ -32,6 +32,43 @@ export function checkOutputPath(path: string, force: boolean, flag = '--out'): s
 
 function partialPath(path: string): string {
   return `${path}.partial-${process.pid}`;
+}
+
+/** Prefix of an audit package's working folder next to its output; the process id follows. */
+export const PACKAGE_FOLDER_PREFIX = '.package-';
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what killed exports left next to `path`: temporary files of this output
+ * (`NAME.partial-PID`) and package working folders (`.package-PID-…`) whose process no
+ * longer runs. They hold client evidence, so they should not stay in the auditor's folder.
+ * Returns the names removed.
+ */
+export async function removeAbandonedOutput(path: string): Promise<string[]> {
+  const folder = dirname(path);
+  const partial = new RegExp(`^${escapeRegExp(basename(path))}\\.partial-(\\d+)$`, 'u');
+  const working = new RegExp(`^${escapeRegExp(PACKAGE_FOLDER_PREFIX)}(\\d+)-`, 'u');
+  const removed: string[] = [];
+  for (const name of await readdir(folder)) {
+    const pid = Number((partial.exec(name) ?? working.exec(name))?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || processIsAlive(pid)) continue;
+    await rm(join(folder, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
 }
 
 /** Treatment of a file that exists at the output path when an export finishes. */
@@ -72,6 +109,7 @@ async function publish(temporary: string, path: string, overwrite: boolean): Pro
  * place. The caller's `write` ends the stream; on any error the temporary file is removed.
  */
 export async function writeOutputFile<T>(path: string, write: (stream: WriteStream) => Promise<T>, options: OutputOptions = {}): Promise<T> {
+  await removeAbandonedOutput(path);
   const temporary = partialPath(path);
   const stream = createWriteStream(temporary);
   try {

@@ -21,7 +21,7 @@ import { AppError } from '../../db/errors.js';
 import { iterateRawRecords } from '../../db/snapshots.js';
 import type { Store } from '../../db/store.js';
 import { writeDiffCsv, writePosturesCsv, writeRollupsCsv } from './csv.js';
-import { throwIfCancelled, writeOutputFile } from './output.js';
+import { PACKAGE_FOLDER_PREFIX, removeAbandonedOutput, throwIfCancelled, writeOutputFile } from './output.js';
 import type { PostureScope } from './scope.js';
 import { signDetached, type Certificate } from './signing.js';
 
@@ -130,7 +130,9 @@ async function writeRawData(store: Store, snapshotId: number, folder: string): P
 export async function writeAuditPackage(path: string, input: PackageInput): Promise<PackageResult> {
   const createdAt = input.createdAt ?? new Date().toISOString();
   const mtime = new Date(createdAt);
-  const folder = await mkdtemp(join(dirname(path), '.package-'));
+  // The process id in the name lets a later export remove the folder if this one is killed.
+  await removeAbandonedOutput(path);
+  const folder = await mkdtemp(join(dirname(path), `${PACKAGE_FOLDER_PREFIX}${process.pid}-`));
   try {
     // 1. Every file on disk first, so large CSVs never sit in memory.
     const entries: { name: string; description: string }[] = [];

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -76,5 +77,32 @@ describe('output written meanwhile', () => {
     await race(path, true);
     expect(readFileSync(path, 'utf8')).toBe('ours');
     expect(readdirSync(dir.path)).toEqual(['report.csv']);
+  });
+});
+
+describe('leftovers of killed exports', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+
+  afterEach(() => dir.remove());
+
+  it('removes only files of processes that are gone', async () => {
+    // The id of a process that has exited, as a killed export leaves behind.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const path = join(dir.path, 'report.csv');
+    writeFileSync(`${path}.partial-${gone}`, 'half');
+    mkdirSync(join(dir.path, `.package-${gone}-AbC123`));
+    writeFileSync(join(dir.path, `.package-${gone}-AbC123`, 'postures.csv'), 'evidence');
+    // The parent process runs, as another export still writing would.
+    writeFileSync(`${path}.partial-${process.ppid}`, 'running export');
+    writeFileSync(join(dir.path, `other.csv.partial-${gone}`), 'another output');
+
+    await writeOutputFile(path, async (stream) => {
+      stream.end('done');
+    });
+    expect(readdirSync(dir.path).sort()).toEqual([`other.csv.partial-${gone}`, 'report.csv', `report.csv.partial-${process.ppid}`].sort());
   });
 });
