@@ -17,7 +17,7 @@ export const signoffCommand: CommandSpec = {
     role: { type: 'string', valueName: 'TEXT', description: 'Their role, e.g. Lead auditor' },
     organisation: { type: 'string', valueName: 'TEXT', description: 'Their organisation' },
     statement: { type: 'string', valueName: 'TEXT', description: 'The sign-off statement printed on the sign-off page' },
-    time: { type: 'string', valueName: 'ISO', description: 'Time of the sign-off, ISO-8601 with a zone (default: now)' },
+    time: { type: 'string', valueName: 'ISO', description: 'Time of the sign-off, ISO-8601 with a zone, not before the revision was created nor in the future (default: now)' },
   },
   details: `The sign-off stores the revision's report hash, and its snapshot and baseline
 cannot be deleted afterwards. Without --report, the sign-off goes to the existing
