@@ -53,10 +53,44 @@ const KEY_SQL: Record<RollupDimension, string> = {
   criticality: 'c.criticality_value',
 };
 
+// Criticality groups by value and label, and mergeLabelRows joins the labels of a value:
+// customers can name one value differently on different controls.
 const LABEL_SQL: Partial<Record<RollupDimension, string>> = {
   technology: 'max(c.technology_name)',
-  criticality: 'max(c.criticality_label)',
+  criticality: 'c.criticality_label',
 };
+
+interface LabelledCounts {
+  key: number | string | null;
+  label: string | null;
+  total: number;
+  passed: number;
+  failed: number;
+  error: number;
+  exception: number;
+  other: number;
+}
+
+/**
+ * Merges rows of the same key that differ in label: counts add up, and the label lists
+ * every label, the one with the most postures first ("URGENT / high updated").
+ */
+export function mergeLabelRows<T extends LabelledCounts>(rows: readonly T[]): T[] {
+  const merged = new Map<T['key'], { row: T; labels: { label: string; total: number }[] }>();
+  for (const row of rows) {
+    const entry = merged.get(row.key);
+    if (!entry) {
+      merged.set(row.key, { row: { ...row }, labels: row.label === null ? [] : [{ label: row.label, total: row.total }] });
+      continue;
+    }
+    for (const field of ['total', 'passed', 'failed', 'error', 'exception', 'other'] as const) entry.row[field] += row[field];
+    if (row.label !== null) entry.labels.push({ label: row.label, total: row.total });
+  }
+  return [...merged.values()].map(({ row, labels }) => ({
+    ...row,
+    label: labels.length === 0 ? null : labels.sort((a, b) => b.total - a.total || a.label.localeCompare(b.label)).map((entry) => entry.label).join(' / '),
+  }));
+}
 
 function needsControl(by: RollupDimension, filters: DiffFilters): boolean {
   return by === 'technology' || by === 'criticality' || (filters.criticality?.length ?? 0) > 0;
@@ -91,10 +125,10 @@ function sideTotals(store: Store, snapshotId: number, by: RollupDimension, filte
          JOIN posture_states s ON s.id = m.state_id
          ${joinControl ? 'LEFT JOIN control_revisions c ON c.id = s.control_revision_id' : ''}
         WHERE ${where.join(' AND ')}
-        GROUP BY 1`,
+        GROUP BY ${by === 'criticality' ? '1, 2' : '1'}`,
     )
     .all() as TotalsRow[];
-  return new Map(rows.map((row) => [row.key, row]));
+  return new Map(mergeLabelRows(rows).map((row) => [row.key, row]));
 }
 
 function toSide(row: TotalsRow | undefined): SideTotals {

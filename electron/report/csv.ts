@@ -17,6 +17,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import type { DiffRow } from '../../db/diff.js';
+import { mergeLabelRows } from '../../db/diff-rollups.js';
 import type { Store } from '../../db/store.js';
 import { AppError } from '../../db/errors.js';
 import { iterateDiffRows } from './report-diff.js';
@@ -302,7 +303,8 @@ export interface RollupRow {
 
 const ROLLUP_GROUPS: Record<RollupDimension, { key: string; label: string }> = {
   policy: { key: 'p.policy_id', label: 'max(s.policy_title)' },
-  criticality: { key: 'c.criticality_value', label: 'max(c.criticality_label)' },
+  // Grouped by value and label, then merged (mergeLabelRows), so every label shows.
+  criticality: { key: 'c.criticality_value', label: 'c.criticality_label' },
   control: { key: 'p.control_id', label: 'max(st.body)' },
   technology: { key: 'c.technology_id', label: 'max(c.technology_name)' },
   host: { key: 'p.host_id', label: "max(coalesce(h.dns, h.netbios, h.ip, ''))" },
@@ -341,7 +343,7 @@ export function computeRollups(
          ${dimension === 'host' ? 'JOIN host_revisions h ON h.id = s.host_revision_id' : ''}
          ${dimension === 'control' ? 'LEFT JOIN texts st ON st.id = c.statement_text_id' : ''}
         WHERE m.snapshot_id = ? ${filter}
-        GROUP BY ${group.key}
+        GROUP BY ${group.key}${dimension === 'criticality' ? ', c.criticality_label' : ''}
         ORDER BY ${group.key}`,
     )
     .all(snapshotId) as {
@@ -354,7 +356,7 @@ export function computeRollups(
     exception: number;
     other: number;
   }[];
-  return rows.map((row) => ({
+  return mergeLabelRows(rows).map((row) => ({
     dimension,
     key: row.key === null ? '' : String(row.key),
     label: row.label ?? '',

@@ -13,6 +13,7 @@ import {
   writeRollupsCsv,
 } from '../../electron/report/csv.js';
 import { exportCsv } from '../../electron/report/export.js';
+import { mergeLabelRows } from '../../db/diff-rollups.js';
 import { createScope } from '../../electron/report/scope.js';
 import { parseCsv } from '../helpers/csv.js';
 import { makeTempDir } from '../helpers/temp.js';
@@ -165,5 +166,20 @@ describe('CSV export progress and cancel', () => {
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
     await expect(run).rejects.toThrow(/cancelled after [\d,]+ rows; no file was written/);
     expect(readdirSync(dir.path).filter((name) => name.includes('cancelled'))).toEqual([]);
+  });
+});
+
+describe('roll-up labels', () => {
+  it('merges the labels of one criticality value', () => {
+    const counts = { passed: 1, failed: 0, error: 0, exception: 0, other: 0 };
+    const merged = mergeLabelRows([
+      { key: 5, label: 'high updated', total: 178, ...counts },
+      { key: 5, label: 'URGENT', total: 370, ...counts },
+      { key: 4, label: null, total: 3, ...counts },
+    ]);
+    expect(merged).toEqual([
+      { key: 5, label: 'URGENT / high updated', total: 548, ...counts, passed: 2 },
+      { key: 4, label: null, total: 3, ...counts },
+    ]);
   });
 });
