@@ -145,7 +145,7 @@ function checkStore(checks: Checks, store: Store, manifest: ReportManifest): voi
   const { sha256, problems } = recomputeReportSha256(store, report);
   for (const problem of problems) checks.add('store.snapshot', false, `In the store, ${problem}.`);
 
-  // A deleted snapshot explains the hash difference below; say so instead of blaming a change.
+  // A deleted snapshot explains the hash difference, so the check names it instead of reporting a change.
   const covered = [report.snapshotId, report.baselineId].filter((id): id is number => id !== null);
   const missing = covered.filter((id) => store.sqlite.prepare('SELECT 1 FROM snapshots WHERE id = ?').get(id) === undefined);
   if (missing.length > 0) {

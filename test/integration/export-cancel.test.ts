@@ -133,7 +133,7 @@ describe('exports interrupted', () => {
     expect(result.deleted).toBe(snapshotId);
     expect(result.unsignedReports.map((report) => report.title).sort()).toEqual(['Cancel package', 'Cancel test', 'Cancel zip', 'Kept PDF']);
 
-    // verify then says the snapshot is gone, rather than that its data changed.
+    // verify then reports the missing snapshot, rather than changed data.
     const verify = spawnSync(process.execPath, [BIN, 'verify', pdf, '--db', db], { encoding: 'utf8' });
     expect(verify.status).toBe(8);
     expect(verify.stdout).toContain(`snapshot ${snapshotId} is no longer in the store`);

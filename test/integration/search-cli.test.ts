@@ -139,9 +139,9 @@ describe('search command on the reference samples', () => {
 
   it('show counts add up per policy', async () => {
     // The reference samples include an approved exception (Passed*), which needs a column.
-    const shown = await cli(db, 'show', '1');
-    expect(shown.code).toBe(0);
-    const table = shown.stdout.slice(shown.stdout.indexOf('Policy  '));
+    const output = await cli(db, 'show', '1');
+    expect(output.code).toBe(0);
+    const table = output.stdout.slice(output.stdout.indexOf('Policy  '));
     const rows = table.split('\n').slice(2).filter((line) => line.trim().length > 0);
     expect(rows.length).toBeGreaterThan(1);
     let exceptions = 0;

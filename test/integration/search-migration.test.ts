@@ -136,7 +136,8 @@ describe('search migration', () => {
         )
         .all() as { low: number; high: number }[];
       // The text ids of the two imports overlap, so the test exercises interleaved writes.
-      expect(owners[0]!.low < owners[1]!.high && owners[1]!.low < owners[0]!.high).toBe(true);
+      expect(owners[0]!.low).toBeLessThan(owners[1]!.high);
+      expect(owners[1]!.low).toBeLessThan(owners[0]!.high);
 
       // 2. A failed import removes its texts again.
       await expect(importFiles(first, [cut])).rejects.toThrow();

@@ -89,20 +89,20 @@ describe('leftovers of killed exports', () => {
 
   afterEach(() => dir.remove());
 
-  it('removes only files of processes that are gone', async () => {
+  it('removes only files of exited processes', async () => {
     // The id of a process that has exited, as a killed export leaves behind.
-    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const exitedPid = spawnSync(process.execPath, ['-e', '0']).pid!;
     const path = join(dir.path, 'report.csv');
-    writeFileSync(`${path}.partial-${gone}`, 'half');
-    mkdirSync(join(dir.path, `.package-${gone}-AbC123`));
-    writeFileSync(join(dir.path, `.package-${gone}-AbC123`, 'postures.csv'), 'evidence');
+    writeFileSync(`${path}.partial-${exitedPid}`, 'half');
+    mkdirSync(join(dir.path, `.package-${exitedPid}-AbC123`));
+    writeFileSync(join(dir.path, `.package-${exitedPid}-AbC123`, 'postures.csv'), 'evidence');
     // The parent process runs, as another export still writing would.
     writeFileSync(`${path}.partial-${process.ppid}`, 'running export');
-    writeFileSync(join(dir.path, `other.csv.partial-${gone}`), 'another output');
+    writeFileSync(join(dir.path, `other.csv.partial-${exitedPid}`), 'another output');
 
     await writeOutputFile(path, async (stream) => {
       stream.end('done');
     });
-    expect(readdirSync(dir.path).sort()).toEqual([`other.csv.partial-${gone}`, 'report.csv', `report.csv.partial-${process.ppid}`].sort());
+    expect(readdirSync(dir.path).sort()).toEqual([`other.csv.partial-${exitedPid}`, 'report.csv', `report.csv.partial-${process.ppid}`].sort());
   });
 });
