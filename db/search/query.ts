@@ -270,21 +270,30 @@ function exampleFor(field: Field): string {
   }
 }
 
+/** Tells whether `text` is a status name, in any letter case. */
+export function isKnownStatus(text: string): boolean {
+  return KNOWN_STATUSES.some((status) => status.toLowerCase() === text.toLowerCase());
+}
+
+/**
+ * Tells whether `text` is a number but not a criticality value (a whole number from 0
+ * to 5), as in 9, -1 or 4.5. Other text can be a customer-defined label.
+ */
+export function isInvalidCriticalityNumber(text: string): boolean {
+  return /^[-+]?\d*[.,]?\d+$/u.test(text) && !(/^\d+$/u.test(text) && Number(text) <= 5);
+}
+
 /** Rejects filter values that can never match, with the accepted forms. */
 function validateFilter(field: Field, value: QueryValue, term: string): void {
   const text = value.text.trim();
   switch (field) {
     case 'status':
-    case 'previous': {
-      const known = KNOWN_STATUSES.map((status) => status.toLowerCase());
-      if (!known.includes(text.toLowerCase())) {
-        reject(`Unknown status "${value.text}" in "${term}". Use one of ${KNOWN_STATUSES.join(', ')}.`);
-      }
+    case 'previous':
+      if (!isKnownStatus(text)) reject(`Unknown status "${value.text}" in "${term}". Use one of ${KNOWN_STATUSES.join(', ')}.`);
       return;
-    }
     case 'criticality':
       if (value.prefix) reject(`"${term}": criticality takes a number from 0 to 5 or a label such as URGENT, without *.`);
-      if ((/^\d+$/u.test(text) && Number(text) > 5) || (/^[-+]?\d*[.,]?\d+$/u.test(text) && !/^\d+$/u.test(text))) {
+      if (isInvalidCriticalityNumber(text)) {
         reject(`Criticality ${text} in "${term}" is not a whole number from 0 to 5. Use such a value, or a label such as URGENT.`);
       }
       return;

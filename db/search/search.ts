@@ -21,7 +21,7 @@ import { latestSnapshotId, requireCompleteSnapshot } from '../snapshots.js';
 import type { Store } from '../store.js';
 import { getCatalog, type Catalog } from './catalog.js';
 import { countColumns, hasScopeColumns, scopeColumns, type ColumnScope, type MarginalCounts } from './columns.js';
-import { KNOWN_STATUSES, parseQuery, type QueryTerm } from './query.js';
+import { isInvalidCriticalityNumber, isKnownStatus, KNOWN_STATUSES, parseQuery, type QueryTerm } from './query.js';
 import { IdSets, resolveClauses, scoreControls, type Alternative, type Clause } from './resolve.js';
 import { prepareCached } from './statements.js';
 
@@ -163,10 +163,10 @@ function quoteValues(values: readonly string[]): string {
 function checkFlagValues(field: string, values: readonly string[]): void {
   for (const value of values) {
     const text = value.trim();
-    if (field === 'status' && !KNOWN_STATUSES.some((status) => status.toLowerCase() === text.toLowerCase())) {
+    if (field === 'status' && !isKnownStatus(text)) {
       throw new AppError('USAGE', `Unknown status "${text}" in --status. Use one of ${KNOWN_STATUSES.join(', ')}.`);
     }
-    if (field === 'criticality' && /^[-+]?\d*[.,]?\d+$/u.test(text) && !/^[0-5]$/u.test(text)) {
+    if (field === 'criticality' && isInvalidCriticalityNumber(text)) {
       throw new AppError('USAGE', `--criticality ${text} is not a whole number from 0 to 5. Use such a value, or a label such as URGENT.`);
     }
   }
