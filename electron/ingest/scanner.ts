@@ -112,13 +112,16 @@ export class RecordScanner {
         continue;
       }
 
-      // A UTF-8 byte order mark, which Windows editors and PowerShell write, is skipped.
-      if (this.mode === 'start' && this.offset < UTF8_BOM.length && this.bomBytes === this.offset && (byte === UTF8_BOM[this.offset] || this.bomBytes > 0)) {
-        if (byte !== UTF8_BOM[this.offset]) throw this.syntaxError(byte, 'the rest of a UTF-8 byte order mark (EF BB BF)');
-        this.bomBytes++;
-        i++;
-        this.offset++;
-        continue;
+      // A UTF-8 byte order mark, which Windows editors and PowerShell write, is skipped
+      // when it opens the input.
+      if (this.mode === 'start' && this.offset === this.bomBytes && this.offset < UTF8_BOM.length) {
+        if (byte === UTF8_BOM[this.offset]) {
+          this.bomBytes++;
+          i++;
+          this.offset++;
+          continue;
+        }
+        if (this.bomBytes > 0) throw this.syntaxError(byte, 'the rest of a UTF-8 byte order mark (EF BB BF)');
       }
 
       if (this.mode === 'start') {

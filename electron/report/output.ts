@@ -88,16 +88,15 @@ async function publish(temporary: string, path: string, overwrite: boolean): Pro
     await rename(temporary, path);
     return;
   }
+  const appeared = () =>
+    new AppError('CONFLICT', `${path} appeared while this export ran (another export?); add --force to overwrite it, or choose another --out.`);
   try {
     // A hard link fails when the name exists, so no file written meanwhile is replaced.
     await link(temporary, path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      throw new AppError('CONFLICT', `${path} appeared while this export ran (another export?); add --force to overwrite it, or choose another --out.`);
-    }
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw appeared();
     // File systems without hard links (FAT and exFAT drives): check, then rename.
-    if (existsSync(path)) throw new AppError('CONFLICT', `${path} appeared while this export ran (another export?); add --force to overwrite it, or choose another --out.`);
+    if (existsSync(path)) throw appeared();
     await rename(temporary, path);
     return;
   }
