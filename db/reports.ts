@@ -321,6 +321,20 @@ export function listReports(store: Store): ReportRevision[] {
 }
 
 /** Records the SHA-256 of a PDF just exported for a revision. */
+/**
+ * Lists the report revisions without a sign-off whose snapshot or baseline is
+ * `snapshotId`: deleting that snapshot leaves them unable to export or verify.
+ */
+export function unsignedReportsUsing(store: Store, snapshotId: number): { reportId: string; revision: number; title: string }[] {
+  return store.sqlite
+    .prepare(
+      `SELECT report_id AS reportId, revision, title FROM reports
+        WHERE (snapshot_id = ? OR baseline_id = ?) AND id NOT IN (SELECT report_row_id FROM signoffs)
+        ORDER BY created_at, revision`,
+    )
+    .all(snapshotId, snapshotId) as { reportId: string; revision: number; title: string }[];
+}
+
 export function recordPdfExport(store: Store, rowId: number, pdfSha256: string, exportedAt = new Date().toISOString()): void {
   store.sqlite.prepare('UPDATE reports SET pdf_sha256 = ?, pdf_exported_at = ? WHERE id = ?').run(pdfSha256, exportedAt, rowId);
 }

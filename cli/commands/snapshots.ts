@@ -1,5 +1,6 @@
 /** Commands that import files and manage snapshots: import, snapshots, show, label, delete. */
 import { AppError } from '../../db/errors.js';
+import { unsignedReportsUsing } from '../../db/reports.js';
 import { deleteSnapshot, getSnapshotDetails, listSnapshots, updateSnapshot, type SnapshotInfo } from '../../db/snapshots.js';
 import { importFiles, type ImportProgress } from '../../electron/ingest/import.js';
 import { formatBytes, formatTable, parseInteger, snapshotArgument, type CommandSpec } from '../args.js';
@@ -219,14 +220,8 @@ output lists such revisions.
   async run(context) {
     const id = snapshotArgument(context.positionals, 'delete');
     return withStore(context, async (store) => {
-      // Read before the delete: the revisions whose snapshot or baseline this is.
-      const unsignedReports = store.sqlite
-        .prepare(
-          `SELECT report_id AS reportId, revision, title FROM reports
-            WHERE (snapshot_id = ? OR baseline_id = ?) AND id NOT IN (SELECT report_row_id FROM signoffs)
-            ORDER BY created_at, revision`,
-        )
-        .all(id, id) as { reportId: string; revision: number; title: string }[];
+      // Read before the delete, while the revisions still name the snapshot.
+      const unsignedReports = unsignedReportsUsing(store, id);
       deleteSnapshot(store, id);
       if (context.json) {
         context.out(JSON.stringify({ deleted: id, unsignedReports }) + '\n');
